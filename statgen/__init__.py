@@ -1,0 +1,2 @@
+"""statgen: statistical physics and generative modelling."""
+__version__ = "0.1.0"
