@@ -1,0 +1,3 @@
+"""Gaussian pairwise models (filled in by the Gaussian work)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Potts pairwise models (filled in by the Potts work)."""
+
+__all__: list[str] = []

@@ -1,0 +1,1 @@
+"""Molecular systems and flows as OpenMM potentials."""
