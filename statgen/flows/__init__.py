@@ -1,0 +1,26 @@
+"""Smooth normalizing flows on products of circles and intervals (Köhler, Krämer & Noé 2021).
+
+C∞ mixture transformers built from smooth ramps, root-finding inverses with implicit
+(inverse-function-theorem) gradients of any order, NLL / force-matching / reverse-KL
+training, and a C¹ rational-quadratic spline baseline. Torch; CPU or CUDA; float32/float64.
+"""
+
+from statgen.flows.conditioners import Conditioner, embed
+from statgen.flows.coupling import CouplingLayer
+from statgen.flows.flow import SmoothFlow, check_points, default_couplings
+from statgen.flows.inverse import RootFindingError, default_tolerance, implicit_inverse, solve_monotone
+from statgen.flows.ramps import smooth_ramp, smooth_sigmoid, smooth_sigmoid_and_log_derivative
+from statgen.flows.transformers import (
+    RQSplineTransformer,
+    SmoothMixtureTransformer,
+    evaluate_rq_spline,
+    evaluate_smooth_circle,
+    evaluate_smooth_interval,
+)
+
+__all__ = [
+    "SmoothFlow", "CouplingLayer", "Conditioner", "embed", "default_couplings", "check_points",
+    "SmoothMixtureTransformer", "RQSplineTransformer", "evaluate_smooth_circle", "evaluate_smooth_interval",
+    "evaluate_rq_spline", "smooth_ramp", "smooth_sigmoid", "smooth_sigmoid_and_log_derivative",
+    "RootFindingError", "default_tolerance", "implicit_inverse", "solve_monotone",
+]
