@@ -203,15 +203,28 @@ def spherical_log_likelihood(J, C) -> float:
 
 
 def _check_cov(C, name: str, n: int | None = None, *, psd: bool = True) -> np.ndarray:
-    """Symmetric, finite, positive semi-definite square matrix (of size n if given)."""
+    """Symmetric, finite square matrix (of size n if given); positive semi-definite when ``psd``.
+
+    The PSD test is a Cholesky factorization with a jitter of 1e-10 of the matrix scale
+    (a third of the cost of an eigendecomposition).
+    """
     C = check_symmetric(C, name)
     if n is not None and C.shape[0] != n:
         raise ValueError(f"{name} must have shape ({n}, {n}), got {C.shape}")
     if psd:
-        lam_min = float(np.linalg.eigvalsh(C)[0])
-        if lam_min < -1e-10 * max(1.0, float(np.max(np.abs(C)))):
+        jitter = 1e-10 * max(1.0, float(np.max(np.abs(C))))
+        if _cholesky(C + jitter * np.eye(C.shape[0]))[0] is None:
+            lam_min = float(np.linalg.eigvalsh(C)[0])
             raise ValueError(f"{name} must be positive semi-definite (smallest eigenvalue {lam_min:.3g})")
     return C
+
+
+def _eigh_psd(C: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """``eigh`` of a symmetric matrix that must be PSD: the check reuses the eigenvalues."""
+    c, U = np.linalg.eigh(C)
+    if c[0] < -1e-10 * max(1.0, float(np.max(np.abs(c)))):
+        raise ValueError(f"{name} must be positive semi-definite (smallest eigenvalue {c[0]:.3g})")
+    return np.clip(c, 0.0, None), U
 
 
 def sample_gaussian(J, n_samples: int, *, rng: np.random.Generator, mu: float | None = None) -> np.ndarray:
@@ -380,9 +393,8 @@ def wishart_covariance(cov, n_samples: int, *, rng: np.random.Generator, normali
     (cost O(N^3), independent of B), otherwise from B explicit samples. With ``normalize`` the
     result is rescaled to ``Tr C = N``.
     """
-    cov = _check_cov(cov, "cov")
-    lam, V = np.linalg.eigh(cov)
-    return _wishart(V * np.sqrt(np.clip(lam, 0.0, None)), n_samples, rng, normalize)
+    lam, V = _eigh_psd(_check_cov(cov, "cov", psd=False), "cov")
+    return _wishart(V * np.sqrt(lam), n_samples, rng, normalize)
 
 
 # ----------------------------------------------------------------------------- L2 MAP
@@ -457,11 +469,10 @@ def map_l2(C, gamma: float, alpha: float) -> tuple[np.ndarray, float]:
     -------
     J : array (N, N), mu : float.
     """
-    C = _check_cov(C, "C")
+    C = _check_cov(C, "C", psd=False)
     gamma = check_positive(gamma, "gamma")
     alpha = check_positive(alpha, "alpha")
-    c, U = np.linalg.eigh(C)
-    c = np.clip(c, 0.0, None)
+    c, U = _eigh_psd(C, "C")
     mu, j, _ = _l2_solve(c, np.array([gamma]), alpha)
     J = (U * j[0]) @ U.T
     return 0.5 * (J + J.T), float(mu[0])
@@ -645,14 +656,13 @@ def l2_path(C, gammas, alpha: float, *, C_true=None, J_true=None, C_test=None) -
     Cost: one ``eigh(C)``, plus one or two N^3 matrix products when a truth / test set is given,
     then O(G N x Newton steps).
     """
-    C = _check_cov(C, "C")
+    C = _check_cov(C, "C", psd=False)
     n = C.shape[0]
     g = np.sort(_check_gammas(gammas))
     alpha = check_positive(alpha, "alpha")
     if C_true is not None and J_true is not None:
         raise ValueError("give C_true or J_true, not both")
-    c, U = np.linalg.eigh(C)
-    c = np.clip(c, 0.0, None)
+    c, U = _eigh_psd(C, "C")
     c_true_k = p_true_k = logdet = c_test_k = None
     gamma_pred = np.nan
     if J_true is not None:
@@ -667,15 +677,19 @@ def l2_path(C, gammas, alpha: float, *, C_true=None, J_true=None, C_test=None) -
         logdet = model.logdet_precision
         gamma_pred = model.predicted_gamma
     elif C_true is not None:
+        from scipy.linalg import lapack
+
         C_true = _check_cov(C_true, "C_true", n=n, psd=False)
-        Lc = _cholesky(C_true)[0]
-        if Lc is None:
+        Lc, info = lapack.dpotrf(C_true, lower=1)
+        if info != 0:
             raise ValueError("C_true must be positive definite")
-        P_true = np.linalg.inv(C_true)
-        P_true = 0.5 * (P_true + P_true.T)
-        c_true_k = _diag_overlap(C_true, U)
-        p_true_k = _diag_overlap(P_true, U)
         logdet = -2.0 * float(np.sum(np.log(np.diag(Lc))))
+        P_low, info = lapack.dpotri(Lc, lower=1)  # inverse from the Cholesky factor (lower triangle)
+        P_true = np.tril(P_low) + np.tril(P_low, -1).T
+        # both overlaps from one stacked product: diag(U^T M U) for M = C_true, P_true
+        CU = np.vstack([C_true, P_true]) @ U
+        c_true_k = np.einsum("ik,ik->k", CU[:n], U)
+        p_true_k = np.einsum("ik,ik->k", CU[n:], U)
         gamma_pred = predicted_gamma(-P_true)
     if C_test is not None:
         c_test_k = _diag_overlap(_check_cov(C_test, "C_test", n=n), U)
