@@ -18,47 +18,55 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-__all__ = ["smooth_ramp", "smooth_sigmoid", "smooth_sigmoid_and_log_derivative", "ramp_eps"]
+__all__ = ["smooth_ramp", "smooth_sigmoid", "smooth_sigmoid_and_log_derivative", "ramp_cutoff"]
 
 
-def ramp_eps(dtype: torch.dtype) -> float:
-    """Distance from 0 and 1 at which the ramp is clamped: exp(−α ε^{−β}) underflows to 0 there."""
-    return 1e-12 if dtype == torch.float64 else 1e-6
+def ramp_cutoff(dtype: torch.dtype) -> float:
+    """L such that the ramp is treated as exactly 0 where α u^{−β} > L (e^{−L} is below rounding)."""
+    return 60.0 if dtype == torch.float64 else 35.0
 
 
 def smooth_ramp(u: torch.Tensor, alpha: torch.Tensor | float = 1.0, beta: torch.Tensor | float = 1.0) -> torch.Tensor:
     """ρ(u) = exp(α (1 − u^{−β})) for u > 0, else 0 (dimensionless)."""
-    eps = ramp_eps(u.dtype)
-    uc = u.clamp_min(eps)
-    return torch.where(u > eps, torch.exp(alpha * (1.0 - uc ** (-beta))), torch.zeros_like(uc))
+    alpha, beta = _as_tensor(alpha, u), _as_tensor(beta, u)
+    inside = u * (ramp_cutoff(u.dtype) / alpha) ** (1.0 / beta) > 1.0
+    us = torch.where(inside, u, torch.ones_like(u))
+    return torch.where(inside, torch.exp(alpha * (1.0 - us ** (-beta))), torch.zeros_like(us))
 
 
-def _logit_and_slope(u: torch.Tensor, alpha, beta) -> tuple[torch.Tensor, torch.Tensor]:
-    """a(u) = α((1−u)^{−β} − u^{−β}) and log a'(u) = log(αβ (u^{−β−1} + (1−u)^{−β−1})) on the clamped u."""
-    eps = ramp_eps(u.dtype)
-    uc = u.clamp(eps, 1.0 - eps)
-    v = 1.0 - uc
-    a = alpha * (v ** (-beta) - uc ** (-beta))
-    log_slope = torch.log(alpha * beta) + torch.log(uc ** (-beta - 1.0) + v ** (-beta - 1.0))
-    return a, log_slope
+def _logit_and_slope(u: torch.Tensor, alpha, beta) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """a(u) = α((1−u)^{−β} − u^{−β}), log a'(u) = log(αβ (u^{−β−1} + (1−u)^{−β−1})) and the mask where
+    both ramps are resolvable; outside the mask u is replaced by ½ so no gradient can overflow."""
+    lo = (ramp_cutoff(u.dtype) / alpha) ** (-1.0 / beta)
+    inside = (u > lo) & (u < 1.0 - lo)
+    us = torch.where(inside, u, torch.full_like(u, 0.5))
+    v = 1.0 - us
+    a = alpha * (v ** (-beta) - us ** (-beta))
+    log_slope = torch.log(alpha * beta) + torch.log(us ** (-beta - 1.0) + v ** (-beta - 1.0))
+    return a, log_slope, inside
 
 
 def smooth_sigmoid(u: torch.Tensor, alpha: torch.Tensor | float = 1.0, beta: torch.Tensor | float = 1.0) -> torch.Tensor:
     """σ(u) = ρ(u) / (ρ(u) + ρ(1 − u)); 0 for u ≤ 0 and 1 for u ≥ 1 (to machine precision)."""
     alpha, beta = _as_tensor(alpha, u), _as_tensor(beta, u)
-    a, _ = _logit_and_slope(u, alpha, beta)
-    return torch.sigmoid(a)
+    a, _, inside = _logit_and_slope(u, alpha, beta)
+    return torch.where(inside, torch.sigmoid(a), (u >= 0.5).to(u.dtype))
 
 
 def smooth_sigmoid_and_log_derivative(u: torch.Tensor, alpha: torch.Tensor | float = 1.0,
                                       beta: torch.Tensor | float = 1.0) -> tuple[torch.Tensor, torch.Tensor]:
     """σ(u) and log σ'(u) = log sigmoid(a) + log sigmoid(−a) + log a'(u).
 
-    Outside (0, 1) log σ' is a huge negative finite number (σ' underflows to 0), never NaN.
+    Where σ' < e^{−L} (L = :func:`ramp_cutoff`, i.e. near and beyond 0 and 1) σ is set to exactly
+    0 or 1 and log σ' to the constant −2L, so values and gradients of every order stay finite.
+    Needs α (0.45)^{−β} > L for the cut to lie inside (0, 1) (true for α ≥ 2, β ≤ 2).
     """
     alpha, beta = _as_tensor(alpha, u), _as_tensor(beta, u)
-    a, log_slope = _logit_and_slope(u, alpha, beta)
-    return torch.sigmoid(a), F.logsigmoid(a) + F.logsigmoid(-a) + log_slope
+    a, log_slope, inside = _logit_and_slope(u, alpha, beta)
+    sig = torch.where(inside, torch.sigmoid(a), (u >= 0.5).to(u.dtype))
+    log_d = torch.where(inside, F.logsigmoid(a) + F.logsigmoid(-a) + log_slope,
+                        torch.full_like(a, -2.0 * ramp_cutoff(u.dtype)))
+    return sig, log_d
 
 
 def _as_tensor(v, like: torch.Tensor) -> torch.Tensor:
