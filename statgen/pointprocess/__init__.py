@@ -1,0 +1,19 @@
+"""Non-stationary Neyman–Scott cluster point processes.
+
+Simulation, intensities, product densities, pair correlations, exact conditional (Palm)
+intensities given many events via the O(3ⁿ) subset recursion, four approximations, and
+fitting (Palm likelihood, minimum contrast) with parametric-bootstrap standard errors.
+See ``science/pointprocess.md`` and :mod:`statgen.pointprocess.model`.
+"""
+
+from statgen.pointprocess.fields import CallableField, Constant, Field, Gridded, LogLinear
+from statgen.pointprocess.kernels import CauchyKernel, Kernel, MaternKernel, ThomasKernel, VarGammaKernel
+from statgen.pointprocess.model import METHODS, NeymanScott, Simulation
+from statgen.pointprocess.recursion import bell_number, partition_sum, set_partitions, subset_recursion
+
+__all__ = [
+    "ThomasKernel", "MaternKernel", "CauchyKernel", "VarGammaKernel", "Kernel",
+    "NeymanScott", "Simulation", "METHODS",
+    "Field", "Constant", "LogLinear", "Gridded", "CallableField",
+    "subset_recursion", "partition_sum", "set_partitions", "bell_number",
+]
