@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from statgen._checks import as_array, check_positive, check_symmetric
+from statgen._progress import progress_bar
 
 __all__ = [
     "sk_couplings",
@@ -39,6 +40,8 @@ __all__ = [
     "L2Path",
     "predicted_gamma",
     "small_alpha_gamma",
+    "gaussian_couplings",
+    "l2_sweep",
 ]
 
 
@@ -756,3 +759,66 @@ def small_alpha_gamma(C_true, u) -> float:
     c_true_k[-1] = x
     test = _L2Problem(c, 1.0 / n, c_true_k=c_true_k).curves(np.array(candidates))["test"]
     return float(candidates[int(np.argmax(test))])
+
+
+# ----------------------------------------------------------------------------- sweeps (used by studies)
+
+_GRAPHS = {
+    "sk": lambda n, rng, p: sk_couplings(n, p["sigma"], rng=rng),
+    "ring": lambda n, rng, p: ring_couplings(n, p["j"]),
+    "band": lambda n, rng, p: band_couplings(n, int(p["width"]), p["sigma"], rng=rng),
+    "erdos_renyi": lambda n, rng, p: erdos_renyi_couplings(n, p["degree"], p["sigma"], rng=rng),
+    "lattice": lambda n, rng, p: lattice_couplings(int(round(np.sqrt(n))), p["j"]),
+}
+
+
+def gaussian_couplings(graph: str, n: int, *, rng: np.random.Generator, **params) -> np.ndarray:
+    """Couplings of a named graph: ``"sk"`` (sigma), ``"ring"`` (j), ``"band"`` (width, sigma),
+    ``"erdos_renyi"`` (degree, sigma) or ``"lattice"`` (j; n must be a perfect square)."""
+    if graph not in _GRAPHS:
+        raise ValueError(f"graph must be one of {sorted(_GRAPHS)}, got {graph!r}")
+    if graph == "lattice" and round(np.sqrt(n)) ** 2 != n:
+        raise ValueError(f"n must be a perfect square for graph='lattice', got {n}")
+    try:
+        return _GRAPHS[graph](n, rng, params)
+    except KeyError as exc:
+        raise ValueError(f"graph {graph!r} needs parameter {exc.args[0]!r}") from None
+
+
+def l2_sweep(model: SphericalGaussian, alphas, gammas, n_samples: int, *, rng: np.random.Generator,
+             progress: bool = False) -> dict[str, np.ndarray]:
+    """L2 paths for ``n_samples`` independent training sets at each sample ratio in ``alphas``.
+
+    Each training covariance (``B = round(alpha N)``, at least 1, samples) is drawn from its Wishart
+    law (:meth:`SphericalGaussian.sample_covariance`) and scored against the exact truth.
+
+    Returns
+    -------
+    dict with ``train, test, gen, gen_true`` of shape (A, S, G); ``gamma_opt, gamma_cross,
+    gamma_half`` and the curves at ``gamma_opt`` (``train_opt, test_opt, gen_opt, gen_true_opt``)
+    and ``train_max`` (the maximum of ``train`` over the grid) of shape (A, S); ``gammas`` (G,),
+    ``alphas`` (A,) (the realized ``B/N``), ``gamma_pred`` (scalar).
+    """
+    alphas = _check_gammas(alphas, "alphas")
+    gammas = np.sort(_check_gammas(gammas))
+    n_samples = _check_n(n_samples, "n_samples", minimum=1)
+    n = model.n
+    Bs = np.maximum(1, np.round(alphas * n).astype(int))
+    A, S, G = alphas.size, n_samples, gammas.size
+    curves = {k: np.empty((A, S, G)) for k in ("train", "test", "gen", "gen_true")}
+    points = {k: np.empty((A, S)) for k in ("gamma_opt", "gamma_cross", "gamma_half", "train_opt", "test_opt",
+                                             "gen_opt", "gen_true_opt", "train_max")}
+    bar = progress_bar(total=A * S, desc="L2 paths", progress=progress)
+    with bar:
+        for a, B in enumerate(Bs):
+            for s in range(S):
+                path = l2_path(model.sample_covariance(int(B), rng=rng), gammas, B / n, J_true=model)
+                for k in curves:
+                    curves[k][a, s] = getattr(path, k)
+                for k in ("gamma_opt", "gamma_cross", "gamma_half"):
+                    points[k][a, s] = getattr(path, k)
+                for k in ("train", "test", "gen", "gen_true"):
+                    points[f"{k}_opt"][a, s] = path.at_opt.get(k, np.nan)
+                points["train_max"][a, s] = np.max(path.train)
+                bar.update(1)
+    return {**curves, **points, "gammas": gammas, "alphas": Bs / n, "gamma_pred": np.asarray(model.predicted_gamma)}

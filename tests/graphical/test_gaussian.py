@@ -9,8 +9,10 @@ from statgen.graphical.gaussian import (
     band_couplings,
     empirical_covariance,
     erdos_renyi_couplings,
+    gaussian_couplings,
     gaussian_log_likelihood,
     l2_path,
+    l2_sweep,
     lattice_couplings,
     map_l2,
     predicted_gamma,
@@ -282,6 +284,72 @@ def test_small_alpha_prediction_against_exact_optimum(sigma, rtol):
     branch = n * theta / (n * theta - 1) if sigma < 1 else (1 - theta) ** 2
     assert pred == pytest.approx(branch, rel=1e-14)
     assert pred == pytest.approx(path.gamma_opt, rel=rtol)
+
+
+# ----------------------------------------------------------------------------- sweeps and the study
+
+
+def test_gaussian_couplings_dispatches_to_the_generators():
+    for graph, params, direct in [
+        ("sk", {"sigma": 0.5}, lambda rng: sk_couplings(49, 0.5, rng=rng)),
+        ("ring", {"j": 0.3}, lambda rng: ring_couplings(49, 0.3)),
+        ("band", {"width": 3, "sigma": 0.4}, lambda rng: band_couplings(49, 3, 0.4, rng=rng)),
+        ("erdos_renyi", {"degree": 4.0, "sigma": 0.4}, lambda rng: erdos_renyi_couplings(49, 4.0, 0.4, rng=rng)),
+        ("lattice", {"j": 0.2}, lambda rng: lattice_couplings(7, 0.2)),
+    ]:
+        J = gaussian_couplings(graph, 49, rng=np.random.default_rng(13), **params)
+        np.testing.assert_array_equal(J, direct(np.random.default_rng(13)), err_msg=graph)
+    with pytest.raises(ValueError, match="graph"):
+        gaussian_couplings("tree", 49, rng=np.random.default_rng(0), sigma=0.5)
+    with pytest.raises(ValueError, match="sigma"):
+        gaussian_couplings("sk", 49, rng=np.random.default_rng(0))
+    with pytest.raises(ValueError, match="n"):
+        gaussian_couplings("lattice", 50, rng=np.random.default_rng(0), j=0.2)
+
+
+def test_l2_sweep_equals_independent_paths():
+    """Every entry of the sweep equals an l2_path on the same Wishart draw (same rng stream)."""
+    model = _sk_model(30, 0.5, 14)
+    alphas, S = [0.1, 2.0], 2
+    out = l2_sweep(model, alphas, GAMMAS, S, rng=np.random.default_rng(15))
+    rng = np.random.default_rng(15)
+    np.testing.assert_allclose(out["alphas"], [3 / 30, 60 / 30], rtol=1e-15)  # realized B/N
+    for a, B in enumerate((3, 60)):
+        for s in range(S):
+            path = l2_path(model.sample_covariance(B, rng=rng), GAMMAS, B / 30, J_true=model)
+            for key in ("train", "test", "gen", "gen_true"):
+                np.testing.assert_array_equal(out[key][a, s], getattr(path, key))
+            for key in ("gamma_opt", "gamma_cross", "gamma_half"):
+                assert out[key][a, s] == getattr(path, key)
+            assert out["test_opt"][a, s] == path.at_opt["test"]
+            assert out["train_max"][a, s] == np.max(path.train)
+    assert out["gamma_pred"] == pytest.approx(predicted_gamma(model.J), rel=1e-14)
+
+
+def test_gaussian_l2_study_combines_tasks(tmp_path):
+    """A tiny run of the registered study: pooled means over seeds x samples, the ring's exact prediction,
+    and gamma_opt near 1/sum_j J_ij^2."""
+    from statgen.studies import get_study, run_study
+
+    cfg = {"n": 60, "seeds": 2, "samples": 2, "gamma_min": 5e-4, "gamma_max": 1e4, "n_gamma": 30,
+           "alphas_small": [0.05], "alpha_min": 1.0, "alpha_max": 10.0, "n_alpha": 2,
+           "graphs": ["sk:0.5", "ring:0.3"], "curve_graph": "sk:0.5", "curve_alphas": [1.0]}
+    res = run_study("gaussian_l2", config=cfg, results_dir=tmp_path, workers=1, progress=False)
+    study = get_study("gaussian_l2")
+    tasks = study.tasks(cfg)
+    raw = [study.compute(t, type("Ctx", (), {"workdir": tmp_path / f"w{i}", "progress": False})())
+           for i, t in enumerate(tasks)]
+    np.testing.assert_allclose(res["alphas"], [3 / 60, 1.0, 10.0], rtol=1e-15)
+    sk = [r for t, r in zip(tasks, raw, strict=True) if t["graph"] == "sk:0.5"]
+    test = np.concatenate([r["test"] for r in sk], axis=1)  # (alpha, seeds*samples, gamma)
+    np.testing.assert_allclose(res["test"][0], test.mean(axis=1), rtol=1e-13)
+    g_opt = np.concatenate([r["gamma_opt"] for r in sk], axis=1)
+    np.testing.assert_allclose(res["gamma_opt"][0], np.exp(np.log(g_opt).mean(axis=1)), rtol=1e-13)
+    gap = np.concatenate([r["test_opt"] - r["train_max"] for r in sk], axis=1)
+    np.testing.assert_allclose(res["gap"][0], gap.mean(axis=1), rtol=1e-13)
+    assert res["gamma_pred"][1] == pytest.approx(1 / (2 * 0.3**2), rel=1e-14)
+    assert np.all(res["gap"] < 0)  # test at the optimum never beats the best training fit
+    assert 1 / 1.5 < res["gamma_opt"][0, -1] / res["gamma_pred"][0] < 1.5
 
 
 # ----------------------------------------------------------------------------- validation
