@@ -29,16 +29,21 @@ def ramp_cutoff(dtype: torch.dtype) -> float:
 def smooth_ramp(u: torch.Tensor, alpha: torch.Tensor | float = 1.0, beta: torch.Tensor | float = 1.0) -> torch.Tensor:
     """ρ(u) = exp(α (1 − u^{−β})) for u > 0, else 0 (dimensionless)."""
     alpha, beta = _as_tensor(alpha, u), _as_tensor(beta, u)
-    inside = u * (ramp_cutoff(u.dtype) / alpha) ** (1.0 / beta) > 1.0
+    # ρ < e^{−L} (below rounding) where α u^{−β} > L + α
+    inside = u * ((ramp_cutoff(u.dtype) + alpha) / alpha) ** (1.0 / beta) > 1.0
     us = torch.where(inside, u, torch.ones_like(u))
     return torch.where(inside, torch.exp(alpha * (1.0 - us ** (-beta))), torch.zeros_like(us))
 
 
 def _logit_and_slope(u: torch.Tensor, alpha, beta) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """a(u) = α((1−u)^{−β} − u^{−β}), log a'(u) = log(αβ (u^{−β−1} + (1−u)^{−β−1})) and the mask where
-    both ramps are resolvable; outside the mask u is replaced by ½ so no gradient can overflow."""
-    lo = (ramp_cutoff(u.dtype) / alpha) ** (-1.0 / beta)
-    inside = (u > lo) & (u < 1.0 - lo)
+    """a(u) = α((1−u)^{−β} − u^{−β}), log a'(u) = log(αβ (u^{−β−1} + (1−u)^{−β−1})) and the mask
+    |a(u)| < L where σ(u) = sigmoid(a) is not yet 0 or 1 to rounding; outside the mask u is replaced
+    by ½ so no value or gradient of any order can overflow."""
+    with torch.no_grad():
+        delta = 1e-6  # 1 − δ is still < 1 in float32; a(δ) ≪ −L for every α ≥ 1e-3, β ≥ 0.5
+        uc = u.clamp(delta, 1.0 - delta)
+        a0 = alpha * ((1.0 - uc) ** (-beta) - uc ** (-beta))
+        inside = (u > 0.0) & (u < 1.0) & (a0.abs() < ramp_cutoff(u.dtype))
     us = torch.where(inside, u, torch.full_like(u, 0.5))
     v = 1.0 - us
     a = alpha * (v ** (-beta) - us ** (-beta))
@@ -57,9 +62,9 @@ def smooth_sigmoid_and_log_derivative(u: torch.Tensor, alpha: torch.Tensor | flo
                                       beta: torch.Tensor | float = 1.0) -> tuple[torch.Tensor, torch.Tensor]:
     """σ(u) and log σ'(u) = log sigmoid(a) + log sigmoid(−a) + log a'(u).
 
-    Where σ' < e^{−L} (L = :func:`ramp_cutoff`, i.e. near and beyond 0 and 1) σ is set to exactly
+    Where |a(u)| ≥ L (L = :func:`ramp_cutoff`, i.e. near and beyond 0 and 1) σ is set to exactly
     0 or 1 and log σ' to the constant −2L, so values and gradients of every order stay finite.
-    Needs α (0.45)^{−β} > L for the cut to lie inside (0, 1) (true for α ≥ 2, β ≤ 2).
+    The cut changes σ' by less than e^{−L} a', far below the identity term c ≥ 1e-6 of a mixture.
     """
     alpha, beta = _as_tensor(alpha, u), _as_tensor(beta, u)
     a, log_slope, inside = _logit_and_slope(u, alpha, beta)
