@@ -95,10 +95,10 @@ class PottsChains:
         for _ in range(int(n_sweeps)):
             for sites, w, hh in zip(self.classes, Wc, hc, strict=True):
                 fields = (F.embedding_bag(self.idx, w, mode="sum") + hh).view(n, len(sites), q)
-                u = torch.rand(fields.shape if method == "gibbs" else (n, len(sites)), generator=self.gen,
-                               device=self.device, dtype=fields.dtype)
-                if method == "gibbs":  # Gumbel-max draw from softmax(fields)
-                    new = torch.argmax(fields - torch.log(-torch.log(u.clamp_min(1e-300))), dim=-1)
+                u = torch.rand((n, len(sites)), generator=self.gen, device=self.device, dtype=fields.dtype)
+                if method == "gibbs":  # inverse CDF of softmax(fields): one uniform per site, no logs
+                    c = torch.exp(fields - fields.amax(-1, keepdim=True)).cumsum(-1)
+                    new = (u[..., None] * c[..., -1:] > c[..., :-1]).sum(-1)
                 else:
                     cur = self.idx[:, sites] - self.offset[sites]
                     prop = (cur + torch.randint(1, q, cur.shape, generator=self.gen, device=self.device)) % q
