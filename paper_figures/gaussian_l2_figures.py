@@ -23,7 +23,9 @@ _MARKS = (("gamma_opt", "k", "-", r"$\gamma_{opt}$"), ("gamma_cross", "C2", "--"
 
 
 def _label(graph: str) -> str:
-    kind, value = graph.split(":")
+    kind, _, value = graph.partition(":")
+    if "=" in value:
+        return f"{kind} {value}"
     return {"sk": rf"SK $\sigma={value}$", "ring": rf"ring $j={value}$"}.get(kind, graph)
 
 

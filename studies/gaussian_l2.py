@@ -25,6 +25,17 @@ from statgen.studies import load_npz, register_study, save_npz_atomic
 _PARAM = {"sk": "sigma", "ring": "j", "band": "sigma", "erdos_renyi": "sigma", "lattice": "j"}
 
 
+def graph_params(spec: str) -> tuple[str, dict[str, float]]:
+    """``"sk:0.5"`` -> ``("sk", {"sigma": 0.5})``; ``"band:width=5,sigma=0.5"`` -> all parameters named."""
+    kind, _, rest = spec.partition(":")
+    if kind not in _PARAM or not rest:
+        raise ValueError(f"graphs entries must look like 'sk:0.5' or 'band:width=5,sigma=0.5' with a kind in "
+                         f"{sorted(_PARAM)}, got {spec!r}")
+    if "=" not in rest:
+        return kind, {_PARAM[kind]: float(rest)}
+    return kind, {k.strip(): float(v) for k, v in (item.split("=") for item in rest.split(","))}
+
+
 def alphas(cfg: dict) -> np.ndarray:
     grid = np.logspace(np.log10(cfg["alpha_min"]), np.log10(cfg["alpha_max"]), cfg["n_alpha"])
     return np.concatenate([np.asarray(cfg["alphas_small"], float), grid])
@@ -35,6 +46,8 @@ def gammas(cfg: dict) -> np.ndarray:
 
 
 def tasks(cfg: dict) -> list[dict]:
+    for g in cfg["graphs"]:
+        graph_params(g)  # fail before any work on a malformed graph
     return [{"graph": g, "seed": s, "n": cfg["n"], "samples": cfg["samples"],
              "alphas": alphas(cfg).tolist(), "gammas": gammas(cfg).tolist()}
             for g in cfg["graphs"] for s in range(cfg["seeds"])]
@@ -48,10 +61,10 @@ def compute(task: dict, ctx) -> dict[str, np.ndarray]:
 
 
 def _compute(task: dict, ctx) -> dict[str, np.ndarray]:
-    kind, value = task["graph"].split(":")
+    kind, params = graph_params(task["graph"])
     tag = zlib.crc32(task["graph"].encode())
     J = gaussian_couplings(kind, task["n"], rng=np.random.default_rng([task["seed"], tag]),
-                           **{_PARAM[kind]: float(value)})
+                           **params)
     model = SphericalGaussian(J)
     ctx.workdir.mkdir(parents=True, exist_ok=True)
     parts = []
