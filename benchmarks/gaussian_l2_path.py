@@ -27,8 +27,12 @@ def main(argv=None) -> None:
     p.add_argument("--alpha", type=float, default=3.0)
     p.add_argument("--gammas", type=int, default=50)
     p.add_argument("--repeat", type=int, default=3)
-    p.add_argument("--naive", type=int, default=3, help="gammas timed for the per-gamma map_l2 row (0: skip)")
-    p.add_argument("--threads", type=int, default=None, help="BLAS threads (default: the library's own)")
+    p.add_argument(
+        "--naive", type=int, default=3, help="gammas timed for the per-gamma map_l2 row (0: skip)"
+    )
+    p.add_argument(
+        "--threads", type=int, default=None, help="BLAS threads (default: the library's own)"
+    )
     args = p.parse_args(argv)
 
     rng = np.random.default_rng(0)
@@ -39,24 +43,47 @@ def main(argv=None) -> None:
     with threadpool_limits(limits=args.threads, user_api="blas"):
         t_eigh, m_eigh, _ = measure(lambda: np.linalg.eigh(C), repeat=args.repeat)
         t_bare, m_bare, _ = measure(lambda: l2_path(C, gammas, args.alpha), repeat=args.repeat)
-        t_full, m_full, path = measure(lambda: l2_path(C, gammas, args.alpha, J_true=model), repeat=args.repeat)
+        t_full, m_full, path = measure(
+            lambda: l2_path(C, gammas, args.alpha, J_true=model), repeat=args.repeat
+        )
         rows = [
-            {"method": "numpy.linalg.eigh(C) (peer)", "seconds": t_eigh, "peak MiB": m_eigh, "x eigh": 1.0},
-            {"method": f"l2_path, {args.gammas} gammas: train/gen", "seconds": t_bare, "peak MiB": m_bare,
-             "x eigh": t_bare / t_eigh},
-            {"method": f"l2_path, {args.gammas} gammas: + exact test, gen_true", "seconds": t_full,
-             "peak MiB": m_full, "x eigh": t_full / t_eigh},
+            {
+                "method": "numpy.linalg.eigh(C) (peer)",
+                "seconds": t_eigh,
+                "peak MiB": m_eigh,
+                "x eigh": 1.0,
+            },
+            {
+                "method": f"l2_path, {args.gammas} gammas: train/gen",
+                "seconds": t_bare,
+                "peak MiB": m_bare,
+                "x eigh": t_bare / t_eigh,
+            },
+            {
+                "method": f"l2_path, {args.gammas} gammas: + exact test, gen_true",
+                "seconds": t_full,
+                "peak MiB": m_full,
+                "x eigh": t_full / t_eigh,
+            },
         ]
         if args.naive > 0:
             few = gammas[:: max(1, args.gammas // args.naive)][: args.naive]
             t_naive, m_naive, _ = measure(lambda: [map_l2(C, g, args.alpha) for g in few])
             t_naive *= args.gammas / few.size
-            rows.append({"method": f"map_l2 per gamma (J only; {few.size} timed, x{args.gammas / few.size:.3g})",
-                         "seconds": t_naive, "peak MiB": m_naive, "x eigh": t_naive / t_eigh})
+            rows.append(
+                {
+                    "method": f"map_l2 per gamma (J only; {few.size} timed, x{args.gammas / few.size:.3g})",
+                    "seconds": t_naive,
+                    "peak MiB": m_naive,
+                    "x eigh": t_naive / t_eigh,
+                }
+            )
 
-    print(f"N = {args.n}, alpha = {args.alpha}, SK sigma = 0.5, best of {args.repeat}; "
-          f"gamma_opt = {path.gamma_opt:.4g}, gamma_cross = {path.gamma_cross:.4g}, "
-          f"gamma_half = {path.gamma_half:.4g}, prediction = {path.gamma_pred:.4g}")
+    print(
+        f"N = {args.n}, alpha = {args.alpha}, SK sigma = 0.5, best of {args.repeat}; "
+        f"gamma_opt = {path.gamma_opt:.4g}, gamma_cross = {path.gamma_cross:.4g}, "
+        f"gamma_half = {path.gamma_half:.4g}, prediction = {path.gamma_pred:.4g}"
+    )
     print_table(rows)
     print_ratio(t_full, t_eigh)
 

@@ -16,10 +16,17 @@ from matplotlib.ticker import ScalarFormatter
 from statgen.figures import register_figure
 
 STUDY = "gaussian_l2"
-_CURVES = (("train", "C0", "-", r"$\mathcal{L}_{train}$"), ("test", "C1", "-", r"$\mathcal{L}_{test}$"),
-           ("gen", "C2", "--", r"$\mathcal{L}_{gen}$"), ("gen_true", "C3", ":", r"$\mathcal{L}_{gen}^{true}$"))
-_MARKS = (("gamma_opt", "k", "-", r"$\gamma_{opt}$"), ("gamma_cross", "C2", "--", r"$\gamma_{cross}$"),
-          ("gamma_half", "0.5", ":", r"$\gamma_{half}$"))
+_CURVES = (
+    ("train", "C0", "-", r"$\mathcal{L}_{train}$"),
+    ("test", "C1", "-", r"$\mathcal{L}_{test}$"),
+    ("gen", "C2", "--", r"$\mathcal{L}_{gen}$"),
+    ("gen_true", "C3", ":", r"$\mathcal{L}_{gen}^{true}$"),
+)
+_MARKS = (
+    ("gamma_opt", "k", "-", r"$\gamma_{opt}$"),
+    ("gamma_cross", "C2", "--", r"$\gamma_{cross}$"),
+    ("gamma_half", "0.5", ":", r"$\gamma_{half}$"),
+)
 
 
 def _label(graph: str) -> str:
@@ -65,8 +72,11 @@ def render_likelihoods(results, quick: bool):
         ax.set_xlabel(r"L2 strength $\gamma$")
         ax.set_title(rf"$\alpha = B/N = {alphas[a]:.3g}$", fontsize=10)
     axes[0, 0].set_ylabel("log-likelihood per site (nats)")
-    fig.suptitle(f"{_label(graphs[gi])}, N = {int(r['n'])}: likelihood curves of the L2 MAP"
-                 + (" (quick)" if quick else ""), fontsize=11)
+    fig.suptitle(
+        f"{_label(graphs[gi])}, N = {int(r['n'])}: likelihood curves of the L2 MAP"
+        + (" (quick)" if quick else ""),
+        fontsize=11,
+    )
     fig.tight_layout(rect=(0, 0.1, 1, 1))
     handles, labels = axes[0, 0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=8, frameon=False)
@@ -84,10 +94,30 @@ def render_gammas(results, quick: bool):
     a = r["alphas"]
     for i, graph in enumerate(str(g) for g in r["graphs"]):
         c = f"C{i}"
-        _log_errorbar(ax, a, r["gamma_opt"][i], r["gamma_opt_logsd"][i], color=c, marker="o", ms=4, ls="-",
-                      lw=1, label=rf"{_label(graph)}: $\gamma_{{opt}}$")
-        _log_errorbar(ax, a, r["gamma_cross"][i], r["gamma_cross_logsd"][i], color=c, marker="s", ms=5,
-                      mfc="none", ls="none", label=rf"{_label(graph)}: $\gamma_{{cross}}$")
+        _log_errorbar(
+            ax,
+            a,
+            r["gamma_opt"][i],
+            r["gamma_opt_logsd"][i],
+            color=c,
+            marker="o",
+            ms=4,
+            ls="-",
+            lw=1,
+            label=rf"{_label(graph)}: $\gamma_{{opt}}$",
+        )
+        _log_errorbar(
+            ax,
+            a,
+            r["gamma_cross"][i],
+            r["gamma_cross_logsd"][i],
+            color=c,
+            marker="s",
+            ms=5,
+            mfc="none",
+            ls="none",
+            label=rf"{_label(graph)}: $\gamma_{{cross}}$",
+        )
         ax.axhline(r["gamma_pred"][i], color=c, ls="--", lw=1)
     ax.plot([], [], "k--", lw=1, label=r"prediction $1/\Sigma_j J_{ij}^2$")
     ax.set_xscale("log")
@@ -97,8 +127,10 @@ def render_gammas(results, quick: bool):
     ax.yaxis.set_major_formatter(ScalarFormatter())
     ax.yaxis.set_minor_formatter(ScalarFormatter())
     ax.tick_params(axis="y", which="minor", labelsize=7)
-    ax.set_title(f"Optimal and crossing strengths, N = {int(r['n'])}" + (" (quick)" if quick else ""),
-                 fontsize=10)
+    ax.set_title(
+        f"Optimal and crossing strengths, N = {int(r['n'])}" + (" (quick)" if quick else ""),
+        fontsize=10,
+    )
     ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
     fig.tight_layout()
     return fig
@@ -111,9 +143,26 @@ def render_gap(results, quick: bool):
     a, n = r["alphas"], int(r["n"])
     for i, graph in enumerate(str(g) for g in r["graphs"]):
         c = f"C{i}"
-        ax.errorbar(a, -r["gap"][i], yerr=r["gap_sd"][i], color=c, marker="o", ms=4, lw=1, capsize=2,
-                    label=_label(graph))
-        bx.plot(a, r["gen_opt"][i] - r["test_opt"][i], color=c, marker="o", ms=4, lw=1, label=_label(graph))
+        ax.errorbar(
+            a,
+            -r["gap"][i],
+            yerr=r["gap_sd"][i],
+            color=c,
+            marker="o",
+            ms=4,
+            lw=1,
+            capsize=2,
+            label=_label(graph),
+        )
+        bx.plot(
+            a,
+            r["gen_opt"][i] - r["test_opt"][i],
+            color=c,
+            marker="o",
+            ms=4,
+            lw=1,
+            label=_label(graph),
+        )
     # Unregularized large-alpha limit: train - test -> (number of parameters)/(B N) = (N + 1)/(2 B).
     aa = np.geomspace(max(a.min(), 1.0), a.max(), 50)
     ax.plot(aa, (n + 1) / (2 * aa * n), "k--", lw=1, label=r"$(N+1)/(2B)$ (ML, large $\alpha$)")
@@ -121,7 +170,9 @@ def render_gap(results, quick: bool):
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel(r"sample ratio $\alpha = B/N$")
-    ax.set_ylabel(r"$-$gap $= \max_\gamma \mathcal{L}_{train} - \mathcal{L}_{test}(\gamma_{opt})$ (nats/site)")
+    ax.set_ylabel(
+        r"$-$gap $= \max_\gamma \mathcal{L}_{train} - \mathcal{L}_{test}(\gamma_{opt})$ (nats/site)"
+    )
     ax.set_title(r"Generalization gap ($\max$ over the $\gamma$ grid)", fontsize=10)
     ax.legend(fontsize=7)
     bx.axhline(0.0, color="k", lw=0.8)
@@ -138,35 +189,48 @@ def render_gap(results, quick: bool):
 def _ratio_summary(r) -> str:
     """Median of gamma_opt / prediction over alpha >= 1, per graph."""
     big = r["alphas"] >= 1.0
-    parts = [f"{_label(str(g)).replace('$', '').replace(chr(92), '')}: "
-             f"{np.nanmedian(r['gamma_opt'][i, big] / r['gamma_pred'][i]):.2f}"
-             for i, g in enumerate(r["graphs"])]
+    parts = [
+        f"{_label(str(g)).replace('$', '').replace(chr(92), '')}: "
+        f"{np.nanmedian(r['gamma_opt'][i, big] / r['gamma_pred'][i]):.2f}"
+        for i, g in enumerate(r["graphs"])
+    ]
     return "; ".join(parts)
 
 
 def _caption_likelihoods(results) -> str:
     r = results[STUDY]
-    return ("(a) Per-site log-likelihoods of the L2 MAP vs gamma (mean +- sd over seeds x samples) for "
-            f"{r['curve_graph']} at N = {int(r['n'])}; vertical lines: gamma_opt (argmax L_test), gamma_cross "
-            "(L_gen = L_test near gamma_opt), gamma_half (L_gen = (L_train + L_test)/2) and 1/sum_j J_ij^2.")
+    return (
+        "(a) Per-site log-likelihoods of the L2 MAP vs gamma (mean +- sd over seeds x samples) for "
+        f"{r['curve_graph']} at N = {int(r['n'])}; vertical lines: gamma_opt (argmax L_test), gamma_cross "
+        "(L_gen = L_test near gamma_opt), gamma_half (L_gen = (L_train + L_test)/2) and 1/sum_j J_ij^2."
+    )
 
 
 def _caption_gammas(results) -> str:
     r = results[STUDY]
-    return ("(b) gamma_opt (circles, geometric mean +- log-sd) and gamma_cross (squares) vs alpha; dashed: "
-            "1/sum_j J_ij^2. Median gamma_opt / prediction over alpha >= 1: " + _ratio_summary(r) + ".")
+    return (
+        "(b) gamma_opt (circles, geometric mean +- log-sd) and gamma_cross (squares) vs alpha; dashed: "
+        "1/sum_j J_ij^2. Median gamma_opt / prediction over alpha >= 1: " + _ratio_summary(r) + "."
+    )
 
 
 def _caption_gap(results) -> str:
     r = results[STUDY]
     d = np.abs(r["gen_opt"] - r["test_opt"])
-    return ("(c) Left: minus the gap L_test(gamma_opt) - max over the gamma grid of L_train vs alpha (for alpha < 1 the "
-            "training likelihood grows without bound as gamma -> 0, so the gap there depends on the grid's "
-            f"lower end {r['gammas'][0]:.3g}); dashed: the unregularized large-alpha limit (N+1)/(2B). "
-            f"Right: L_gen - L_test at gamma_opt; max |L_gen - L_test| over all graphs and alpha >= 1: "
-            f"{np.nanmax(d[:, r['alphas'] >= 1.0]):.2g} nats/site.")
+    return (
+        "(c) Left: minus the gap L_test(gamma_opt) - max over the gamma grid of L_train vs alpha (for alpha < 1 the "
+        "training likelihood grows without bound as gamma -> 0, so the gap there depends on the grid's "
+        f"lower end {r['gammas'][0]:.3g}); dashed: the unregularized large-alpha limit (N+1)/(2B). "
+        f"Right: L_gen - L_test at gamma_opt; max |L_gen - L_test| over all graphs and alpha >= 1: "
+        f"{np.nanmax(d[:, r['alphas'] >= 1.0]):.2g} nats/site."
+    )
 
 
-register_figure("gaussian_l2_likelihoods", studies=STUDY, render=render_likelihoods, caption=_caption_likelihoods)
+register_figure(
+    "gaussian_l2_likelihoods",
+    studies=STUDY,
+    render=render_likelihoods,
+    caption=_caption_likelihoods,
+)
 register_figure("gaussian_l2_gammas", studies=STUDY, render=render_gammas, caption=_caption_gammas)
 register_figure("gaussian_l2_gap", studies=STUDY, render=render_gap, caption=_caption_gap)

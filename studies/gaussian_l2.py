@@ -29,8 +29,10 @@ def graph_params(spec: str) -> tuple[str, dict[str, float]]:
     """``"sk:0.5"`` -> ``("sk", {"sigma": 0.5})``; ``"band:width=5,sigma=0.5"`` -> all parameters named."""
     kind, _, rest = spec.partition(":")
     if kind not in _PARAM or not rest:
-        raise ValueError(f"graphs entries must look like 'sk:0.5' or 'band:width=5,sigma=0.5' with a kind in "
-                         f"{sorted(_PARAM)}, got {spec!r}")
+        raise ValueError(
+            f"graphs entries must look like 'sk:0.5' or 'band:width=5,sigma=0.5' with a kind in "
+            f"{sorted(_PARAM)}, got {spec!r}"
+        )
     if "=" not in rest:
         return kind, {_PARAM[kind]: float(rest)}
     return kind, {k.strip(): float(v) for k, v in (item.split("=") for item in rest.split(","))}
@@ -48,9 +50,18 @@ def gammas(cfg: dict) -> np.ndarray:
 def tasks(cfg: dict) -> list[dict]:
     for g in cfg["graphs"]:
         graph_params(g)  # fail before any work on a malformed graph
-    return [{"graph": g, "seed": s, "n": cfg["n"], "samples": cfg["samples"],
-             "alphas": alphas(cfg).tolist(), "gammas": gammas(cfg).tolist()}
-            for g in cfg["graphs"] for s in range(cfg["seeds"])]
+    return [
+        {
+            "graph": g,
+            "seed": s,
+            "n": cfg["n"],
+            "samples": cfg["samples"],
+            "alphas": alphas(cfg).tolist(),
+            "gammas": gammas(cfg).tolist(),
+        }
+        for g in cfg["graphs"]
+        for s in range(cfg["seeds"])
+    ]
 
 
 def compute(task: dict, ctx) -> dict[str, np.ndarray]:
@@ -63,8 +74,9 @@ def compute(task: dict, ctx) -> dict[str, np.ndarray]:
 def _compute(task: dict, ctx) -> dict[str, np.ndarray]:
     kind, params = graph_params(task["graph"])
     tag = zlib.crc32(task["graph"].encode())
-    J = gaussian_couplings(kind, task["n"], rng=np.random.default_rng([task["seed"], tag]),
-                           **params)
+    J = gaussian_couplings(
+        kind, task["n"], rng=np.random.default_rng([task["seed"], tag]), **params
+    )
     model = SphericalGaussian(J)
     ctx.workdir.mkdir(parents=True, exist_ok=True)
     parts = []
@@ -85,11 +97,17 @@ def _compute(task: dict, ctx) -> dict[str, np.ndarray]:
 
 def combine(cfg: dict, results: list[dict]) -> dict[str, np.ndarray]:
     graphs = list(cfg["graphs"])
-    per = {g: [r for t, r in zip(tasks(cfg), results, strict=True) if t["graph"] == g] for g in graphs}
-    out: dict[str, np.ndarray] = {"graphs": np.array(graphs), "gammas": results[0]["gammas"],
-                                  "alphas": results[0]["alphas"], "n": np.asarray(cfg["n"]),
-                                  "curve_graph": np.asarray(cfg["curve_graph"]),
-                                  "curve_alphas": np.asarray(cfg["curve_alphas"], float)}
+    per = {
+        g: [r for t, r in zip(tasks(cfg), results, strict=True) if t["graph"] == g] for g in graphs
+    }
+    out: dict[str, np.ndarray] = {
+        "graphs": np.array(graphs),
+        "gammas": results[0]["gammas"],
+        "alphas": results[0]["alphas"],
+        "n": np.asarray(cfg["n"]),
+        "curve_graph": np.asarray(cfg["curve_graph"]),
+        "curve_alphas": np.asarray(cfg["curve_alphas"], float),
+    }
 
     def pool(key):  # (graph, alpha, seeds*samples, ...)
         return np.stack([np.concatenate([r[key] for r in per[g]], axis=1) for g in graphs])
@@ -109,5 +127,11 @@ def combine(cfg: dict, results: list[dict]) -> dict[str, np.ndarray]:
     return out
 
 
-register_study("gaussian_l2", tasks=tasks, compute=compute, combine=combine, config="gaussian_l2.toml",
-               description="Gaussian L2 MAP: likelihood curves, gamma_opt/cross/half vs alpha (Fanthomme et al. 2022)")
+register_study(
+    "gaussian_l2",
+    tasks=tasks,
+    compute=compute,
+    combine=combine,
+    config="gaussian_l2.toml",
+    description="Gaussian L2 MAP: likelihood curves, gamma_opt/cross/half vs alpha (Fanthomme et al. 2022)",
+)

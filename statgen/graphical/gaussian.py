@@ -99,7 +99,9 @@ def band_couplings(n: int, width: int, sigma: float, *, rng: np.random.Generator
     n = _check_n(n, minimum=3)
     width = _check_n(width, "width", minimum=1)
     if 2 * width >= n:
-        raise ValueError(f"width must be < n/2 (got width={width}, n={n}); use sk_couplings for a full matrix")
+        raise ValueError(
+            f"width must be < n/2 (got width={width}, n={n}); use sk_couplings for a full matrix"
+        )
     sigma = check_positive(sigma, "sigma")
     idx = np.arange(n)
     dist = np.abs(idx[:, None] - idx[None, :])
@@ -108,7 +110,9 @@ def band_couplings(n: int, width: int, sigma: float, *, rng: np.random.Generator
     return _rescale_rows(J, sigma)
 
 
-def erdos_renyi_couplings(n: int, degree: float, sigma: float, *, rng: np.random.Generator) -> np.ndarray:
+def erdos_renyi_couplings(
+    n: int, degree: float, sigma: float, *, rng: np.random.Generator
+) -> np.ndarray:
     """Diluted Erdős–Rényi couplings: each pair linked with probability ``degree/(n-1)``, weight ``N(0, 1)``.
 
     Rescaled globally so that ``mean_i sum_j J_ij^2 = sigma^2`` exactly (mean connectivity ``degree``).
@@ -165,7 +169,9 @@ def spherical_mu(eigenvalues, *, tol: float = 1e-14, max_iter: int = 200) -> flo
     """
     lam = as_array(eigenvalues, "eigenvalues", ndim=None)
     if lam.ndim == 0 or lam.shape[-1] == 0:
-        raise ValueError(f"eigenvalues must have at least one entry along the last axis, got shape {lam.shape}")
+        raise ValueError(
+            f"eigenvalues must have at least one entry along the last axis, got shape {lam.shape}"
+        )
     n = lam.shape[-1]
     lam_max = lam.max(axis=-1)
     mu = np.maximum(lam_max + 1.0 / n, lam.mean(axis=-1) + 1.0)
@@ -218,7 +224,9 @@ def _check_cov(C, name: str, n: int | None = None, *, psd: bool = True) -> np.nd
         jitter = 1e-10 * max(1.0, float(np.max(np.abs(C))))
         if _cholesky(C + jitter * np.eye(C.shape[0]))[0] is None:
             lam_min = float(np.linalg.eigvalsh(C)[0])
-            raise ValueError(f"{name} must be positive semi-definite (smallest eigenvalue {lam_min:.3g})")
+            raise ValueError(
+                f"{name} must be positive semi-definite (smallest eigenvalue {lam_min:.3g})"
+            )
     return C
 
 
@@ -230,7 +238,9 @@ def _eigh_psd(C: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
     return np.clip(c, 0.0, None), U
 
 
-def sample_gaussian(J, n_samples: int, *, rng: np.random.Generator, mu: float | None = None) -> np.ndarray:
+def sample_gaussian(
+    J, n_samples: int, *, rng: np.random.Generator, mu: float | None = None
+) -> np.ndarray:
     """Exact samples ``x ~ N(0, (mu I - J)^{-1})``, shape ``(n_samples, N)``.
 
     ``mu`` defaults to the spherical value (so the mean variance is 1). Uses one
@@ -361,7 +371,9 @@ class SphericalGaussian:
         z = rng.standard_normal((n_samples, self.n))
         return (z / np.sqrt(self._gaps)) @ self.eigenvectors.T
 
-    def sample_covariance(self, n_samples: int, *, rng: np.random.Generator, normalize: bool = True) -> np.ndarray:
+    def sample_covariance(
+        self, n_samples: int, *, rng: np.random.Generator, normalize: bool = True
+    ) -> np.ndarray:
         """Empirical covariance of ``n_samples`` exact samples, drawn directly from its Wishart law.
 
         Same distribution as ``empirical_covariance(self.sample(n_samples, rng=rng))`` at cost
@@ -370,7 +382,9 @@ class SphericalGaussian:
         return _wishart(self.eigenvectors / np.sqrt(self._gaps), n_samples, rng, normalize)
 
 
-def _wishart(L: np.ndarray, n_samples: int, rng: np.random.Generator, normalize: bool) -> np.ndarray:
+def _wishart(
+    L: np.ndarray, n_samples: int, rng: np.random.Generator, normalize: bool
+) -> np.ndarray:
     """``W/B`` with ``W ~ Wishart(B, L L^T)``: Bartlett decomposition when ``B >= N``, else ``X^T X``."""
     B = _check_n(n_samples, "n_samples", minimum=1)
     n = L.shape[0]
@@ -389,7 +403,9 @@ def _wishart(L: np.ndarray, n_samples: int, rng: np.random.Generator, normalize:
     return C
 
 
-def wishart_covariance(cov, n_samples: int, *, rng: np.random.Generator, normalize: bool = True) -> np.ndarray:
+def wishart_covariance(
+    cov, n_samples: int, *, rng: np.random.Generator, normalize: bool = True
+) -> np.ndarray:
     """Empirical covariance ``X^T X / B`` of ``B = n_samples`` draws of ``N(0, cov)``, sampled directly.
 
     ``B C ~ Wishart(B, cov)``; for ``B >= N`` it is drawn by the Bartlett decomposition
@@ -422,7 +438,9 @@ def _l2_spectrum(c: np.ndarray, mu: np.ndarray, gammas: np.ndarray, alpha: float
     return j, r, dj
 
 
-def _l2_solve(c: np.ndarray, gammas: np.ndarray, alpha: float, *, tol: float = 1e-15, max_iter: int = 200):
+def _l2_solve(
+    c: np.ndarray, gammas: np.ndarray, alpha: float, *, tol: float = 1e-15, max_iter: int = 200
+):
     """Solve the spherical constraint of the L2 MAP for every gamma at once: returns ``mu (G,), j, r (G, N)``.
 
     With stationarity ``1/(mu - j_k) = c_k - (gamma/alpha) j_k`` the constraint
@@ -486,7 +504,12 @@ class _L2Problem:
 
     def __init__(self, c, alpha, c_true_k=None, p_true_k=None, logdet_p_true=None, c_test_k=None):
         self.c, self.alpha = c, alpha
-        self.c_true_k, self.p_true_k, self.logdet_p_true, self.c_test_k = c_true_k, p_true_k, logdet_p_true, c_test_k
+        self.c_true_k, self.p_true_k, self.logdet_p_true, self.c_test_k = (
+            c_true_k,
+            p_true_k,
+            logdet_p_true,
+            c_test_k,
+        )
 
     def curves(self, gammas: np.ndarray) -> dict[str, np.ndarray]:
         mu, j, r = _l2_solve(self.c, gammas, self.alpha)
@@ -496,9 +519,14 @@ class _L2Problem:
             "mu": mu,
             "train": 0.5 * (j @ self.c) / self.c.size - log_z,
             "gen": 0.5 * np.mean(j / r, axis=1) - log_z,
-            "test": nan if self.c_true_k is None else 0.5 * (j @ self.c_true_k) / self.c.size - log_z,
-            "test_set": nan if self.c_test_k is None else 0.5 * (j @ self.c_test_k) / self.c.size - log_z,
-            "gen_true": nan if self.p_true_k is None
+            "test": nan
+            if self.c_true_k is None
+            else 0.5 * (j @ self.c_true_k) / self.c.size - log_z,
+            "test_set": nan
+            if self.c_test_k is None
+            else 0.5 * (j @ self.c_test_k) / self.c.size - log_z,
+            "gen_true": nan
+            if self.p_true_k is None
             else 0.5 * (self.logdet_p_true - (1.0 / r) @ self.p_true_k) / self.c.size,
             "penalty": 0.5 * gammas / self.alpha * np.mean(j * j, axis=1),
         }
@@ -536,9 +564,23 @@ class L2Path:
 
     def as_dict(self) -> dict[str, np.ndarray]:
         """Flat dict of arrays (for ``np.savez``)."""
-        d = {k: np.asarray(getattr(self, k)) for k in
-             ("gammas", "alpha", "mu", "train", "test", "test_set", "gen", "gen_true",
-              "gamma_opt", "gamma_cross", "gamma_half", "gamma_pred")}
+        d = {
+            k: np.asarray(getattr(self, k))
+            for k in (
+                "gammas",
+                "alpha",
+                "mu",
+                "train",
+                "test",
+                "test_set",
+                "gen",
+                "gen_true",
+                "gamma_opt",
+                "gamma_cross",
+                "gamma_half",
+                "gamma_pred",
+            )
+        }
         d.update({f"{k}_at_opt": np.asarray(v) for k, v in self.at_opt.items()})
         return d
 
@@ -579,8 +621,9 @@ def _argmax_refined(problem: _L2Problem, key: str, lg: np.ndarray, values: np.nd
             break
     if lo is None or hi is None:
         return np.nan
-    res = minimize_scalar(lambda x: -problem.at(key, x), bounds=(lo, hi), method="bounded",
-                          options={"xatol": 1e-10})
+    res = minimize_scalar(
+        lambda x: -problem.at(key, x), bounds=(lo, hi), method="bounded", options={"xatol": 1e-10}
+    )
     return float(res.x)
 
 
@@ -687,7 +730,9 @@ def l2_path(C, gammas, alpha: float, *, C_true=None, J_true=None, C_test=None) -
         if info != 0:
             raise ValueError("C_true must be positive definite")
         logdet = -2.0 * float(np.sum(np.log(np.diag(Lc))))
-        P_low, info = lapack.dpotri(Lc, lower=1)  # inverse from the Cholesky factor (lower triangle)
+        P_low, info = lapack.dpotri(
+            Lc, lower=1
+        )  # inverse from the Cholesky factor (lower triangle)
         P_true = np.tril(P_low) + np.tril(P_low, -1).T
         # both overlaps from one stacked product: diag(U^T M U) for M = C_true, P_true
         CU = np.vstack([C_true, P_true]) @ U
@@ -710,10 +755,21 @@ def l2_path(C, gammas, alpha: float, *, C_true=None, J_true=None, C_test=None) -
     if np.isfinite(x_opt):
         at = problem.curves(np.array([np.exp(x_opt)]))
         at_opt = {k: float(at[k][0]) for k in ("train", "test", "test_set", "gen", "gen_true")}
-    return L2Path(gammas=g, alpha=alpha, mu=cv["mu"], train=cv["train"], test=cv["test"],
-                  test_set=cv["test_set"], gen=cv["gen"], gen_true=cv["gen_true"],
-                  gamma_opt=float(np.exp(x_opt)), gamma_cross=float(np.exp(x_cross)),
-                  gamma_half=float(np.exp(x_half)), gamma_pred=float(gamma_pred), at_opt=at_opt)
+    return L2Path(
+        gammas=g,
+        alpha=alpha,
+        mu=cv["mu"],
+        train=cv["train"],
+        test=cv["test"],
+        test_set=cv["test_set"],
+        gen=cv["gen"],
+        gen_true=cv["gen_true"],
+        gamma_opt=float(np.exp(x_opt)),
+        gamma_cross=float(np.exp(x_cross)),
+        gamma_half=float(np.exp(x_half)),
+        gamma_pred=float(gamma_pred),
+        at_opt=at_opt,
+    )
 
 
 def small_alpha_gamma(C_true, u) -> float:
@@ -785,8 +841,15 @@ def gaussian_couplings(graph: str, n: int, *, rng: np.random.Generator, **params
         raise ValueError(f"graph {graph!r} needs parameter {exc.args[0]!r}") from None
 
 
-def l2_sweep(model: SphericalGaussian, alphas, gammas, n_samples: int, *, rng: np.random.Generator,
-             progress: bool = False) -> dict[str, np.ndarray]:
+def l2_sweep(
+    model: SphericalGaussian,
+    alphas,
+    gammas,
+    n_samples: int,
+    *,
+    rng: np.random.Generator,
+    progress: bool = False,
+) -> dict[str, np.ndarray]:
     """L2 paths for ``n_samples`` independent training sets at each sample ratio in ``alphas``.
 
     Each training covariance (``B = round(alpha N)``, at least 1, samples) is drawn from its Wishart
@@ -806,13 +869,26 @@ def l2_sweep(model: SphericalGaussian, alphas, gammas, n_samples: int, *, rng: n
     Bs = np.maximum(1, np.round(alphas * n).astype(int))
     A, S, G = alphas.size, n_samples, gammas.size
     curves = {k: np.empty((A, S, G)) for k in ("train", "test", "gen", "gen_true")}
-    points = {k: np.empty((A, S)) for k in ("gamma_opt", "gamma_cross", "gamma_half", "train_opt", "test_opt",
-                                             "gen_opt", "gen_true_opt", "train_max")}
+    points = {
+        k: np.empty((A, S))
+        for k in (
+            "gamma_opt",
+            "gamma_cross",
+            "gamma_half",
+            "train_opt",
+            "test_opt",
+            "gen_opt",
+            "gen_true_opt",
+            "train_max",
+        )
+    }
     bar = progress_bar(total=A * S, desc="L2 paths", progress=progress)
     with bar:
         for a, B in enumerate(Bs):
             for s in range(S):
-                path = l2_path(model.sample_covariance(int(B), rng=rng), gammas, B / n, J_true=model)
+                path = l2_path(
+                    model.sample_covariance(int(B), rng=rng), gammas, B / n, J_true=model
+                )
                 for k in curves:
                     curves[k][a, s] = getattr(path, k)
                 for k in ("gamma_opt", "gamma_cross", "gamma_half"):
@@ -821,4 +897,10 @@ def l2_sweep(model: SphericalGaussian, alphas, gammas, n_samples: int, *, rng: n
                     points[f"{k}_opt"][a, s] = path.at_opt.get(k, np.nan)
                 points["train_max"][a, s] = np.max(path.train)
                 bar.update(1)
-    return {**curves, **points, "gammas": gammas, "alphas": Bs / n, "gamma_pred": np.asarray(model.predicted_gamma)}
+    return {
+        **curves,
+        **points,
+        "gammas": gammas,
+        "alphas": Bs / n,
+        "gamma_pred": np.asarray(model.predicted_gamma),
+    }

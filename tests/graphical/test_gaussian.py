@@ -72,15 +72,20 @@ def test_spherical_mu_solves_constraint_against_brentq():
     rng = np.random.default_rng(1)
     lam = np.linalg.eigvalsh(sk_couplings(100, 0.7, rng=rng))
     mu = spherical_mu(lam)
-    ref = optimize.brentq(lambda m: np.mean(1 / (m - lam)) - 1, lam.max() + 1e-12, lam.max() + 2, xtol=1e-15)
+    ref = optimize.brentq(
+        lambda m: np.mean(1 / (m - lam)) - 1, lam.max() + 1e-12, lam.max() + 2, xtol=1e-15
+    )
     assert mu == pytest.approx(ref, rel=1e-13)
     assert spherical_mu(np.zeros(7)) == pytest.approx(1.0, rel=1e-15)  # J = 0 -> unit variances
     batch = np.stack([lam, 0.5 * lam, np.zeros(100)])
     np.testing.assert_allclose(spherical_mu(batch), [mu, spherical_mu(0.5 * lam), 1.0], rtol=1e-14)
     # ring: eigenvalues 2 j cos(2 pi k / N) are known in closed form
     k = np.arange(64)
-    np.testing.assert_allclose(np.sort(np.linalg.eigvalsh(ring_couplings(64, 0.3))),
-                               np.sort(0.6 * np.cos(2 * np.pi * k / 64)), atol=1e-13)
+    np.testing.assert_allclose(
+        np.sort(np.linalg.eigvalsh(ring_couplings(64, 0.3))),
+        np.sort(0.6 * np.cos(2 * np.pi * k / 64)),
+        atol=1e-13,
+    )
 
 
 def test_sampler_covariance_matches_inverse_precision():
@@ -88,7 +93,9 @@ def test_sampler_covariance_matches_inverse_precision():
     J = sk_couplings(6, 0.8, rng=rng)
     model = SphericalGaussian(J)
     C_exact = np.linalg.inv(model.mu * np.eye(6) - J)  # independent of the eigen route
-    assert np.trace(C_exact) == pytest.approx(6.0, rel=1e-12)  # spherical constraint: mean variance 1
+    assert np.trace(C_exact) == pytest.approx(
+        6.0, rel=1e-12
+    )  # spherical constraint: mean variance 1
     np.testing.assert_allclose(model.covariance, C_exact, atol=1e-12)
     X = sample_gaussian(J, 200_000, rng=rng)
     S = X.T @ X / X.shape[0]
@@ -105,12 +112,16 @@ def test_log_likelihood_identity_and_scipy_logpdf():
     C = empirical_covariance(X)
     P = model.precision
     # (-tr(CP) + log det P)/(2N) == 1/2 Tr(JC)/N - log Z(J) when Tr C = N and mu is spherical
-    assert gaussian_log_likelihood(P, C) == pytest.approx(spherical_log_likelihood(model.J, C), abs=1e-13)
+    assert gaussian_log_likelihood(P, C) == pytest.approx(
+        spherical_log_likelihood(model.J, C), abs=1e-13
+    )
     assert model.log_likelihood(C) == pytest.approx(spherical_log_likelihood(model.J, C), abs=1e-13)
     # against scipy: mean log-density per site = our likelihood (unnormalized C) - log(2 pi)/2
     C_raw = empirical_covariance(X, normalize=False)
     ref = stats.multivariate_normal(np.zeros(30), model.covariance).logpdf(X).mean() / 30
-    assert gaussian_log_likelihood(P, C_raw) - 0.5 * np.log(2 * np.pi) == pytest.approx(ref, abs=1e-10)
+    assert gaussian_log_likelihood(P, C_raw) - 0.5 * np.log(2 * np.pi) == pytest.approx(
+        ref, abs=1e-10
+    )
     # log Z from its definition with a brute-force mu
     lam = np.linalg.eigvalsh(model.J)
     assert spherical_log_partition(lam) == pytest.approx(model.log_partition, abs=1e-15)
@@ -185,7 +196,9 @@ def test_map_l2_equals_numerical_optimum():
     # the analytic gradient is itself checked by central differences
     fd = optimize.approx_fprime(x0 + 0.01, lambda x: f(x)[0], 1e-7)
     np.testing.assert_allclose(f(x0 + 0.01)[1], fd, atol=1e-6)
-    res = optimize.minimize(f, x0, jac=True, method="BFGS", options={"gtol": 1e-13, "maxiter": 10_000})
+    res = optimize.minimize(
+        f, x0, jac=True, method="BFGS", options={"gtol": 1e-13, "maxiter": 10_000}
+    )
     J_num = np.zeros((n, n))
     J_num[iu] = res.x
     J_num = J_num + np.triu(J_num, 1).T
@@ -213,13 +226,19 @@ def test_path_curves_against_matrix_formulas():
         C_model = np.linalg.inv(mu * np.eye(n) - J)
         assert path.mu[k] == pytest.approx(mu, rel=1e-12)
         assert path.train[k] == pytest.approx(spherical_log_likelihood(J, C), abs=1e-11)
-        assert path.test[k] == pytest.approx(spherical_log_likelihood(J, model.covariance), abs=1e-11)
+        assert path.test[k] == pytest.approx(
+            spherical_log_likelihood(J, model.covariance), abs=1e-11
+        )
         assert path.test_set[k] == pytest.approx(spherical_log_likelihood(J, C_test), abs=1e-11)
         assert path.gen[k] == pytest.approx(spherical_log_likelihood(J, C_model), abs=1e-11)
-        assert path.gen_true[k] == pytest.approx(gaussian_log_likelihood(model.precision, C_model), abs=1e-11)
+        assert path.gen_true[k] == pytest.approx(
+            gaussian_log_likelihood(model.precision, C_model), abs=1e-11
+        )
         assert path.gen_true[k] == pytest.approx(model.log_likelihood(C_model), abs=1e-11)
         # the two L_gen formulas: <j/(mu-j)>/2 - log Z  and  L_train - (gamma/alpha) Tr J^2 / (2N)
-        assert path.gen[k] == pytest.approx(path.train[k] - g / alpha * np.sum(J * J) / (2 * n), abs=1e-12)
+        assert path.gen[k] == pytest.approx(
+            path.train[k] - g / alpha * np.sum(J * J) / (2 * n), abs=1e-12
+        )
     for key in ("train", "test", "gen", "gen_true", "mu"):
         np.testing.assert_allclose(getattr(path_j, key), getattr(path, key), atol=1e-11)
     assert path.gamma_pred == pytest.approx(predicted_gamma(model.J), rel=1e-10)
@@ -235,7 +254,10 @@ def test_gen_matches_monte_carlo():
     log_z = spherical_log_partition(np.linalg.eigvalsh(J), mu)
     for scores, ref in [
         (0.5 * np.einsum("bi,ij,bj->b", X, J, X) / 20 - log_z, path.gen[0]),
-        (0.5 * np.einsum("bi,ij,bj->b", X, model.J, X) / 20 - model.log_partition, path.gen_true[0]),
+        (
+            0.5 * np.einsum("bi,ij,bj->b", X, model.J, X) / 20 - model.log_partition,
+            path.gen_true[0],
+        ),
     ]:
         se = scores.std(ddof=1) / np.sqrt(scores.size)
         assert abs(scores.mean() - ref) < 3 * se
@@ -270,13 +292,21 @@ def test_gamma_opt_near_prediction_sk(alpha):
     assert 1 / 1.5 < path.gamma_opt / predicted_gamma(model.J) < 1.5
 
 
-@pytest.mark.parametrize(("graph", "params"), [("band", {"width": 5, "sigma": 0.5}),
-                                               ("erdos_renyi", {"degree": 5.0, "sigma": 0.5}),
-                                               ("lattice", {"j": 0.25}), ("ring", {"j": 0.3})])
+@pytest.mark.parametrize(
+    ("graph", "params"),
+    [
+        ("band", {"width": 5, "sigma": 0.5}),
+        ("erdos_renyi", {"degree": 5.0, "sigma": 0.5}),
+        ("lattice", {"j": 0.25}),
+        ("ring", {"j": 0.3}),
+    ],
+)
 def test_gamma_opt_near_prediction_other_graphs(graph, params):
     """The claim is graph-independent: gamma_opt within 1.5x of 1/sum_j J_ij^2 at N = 400, alpha in {1, 10}
     (measured ratios for these seeds: 0.85-1.25)."""
-    model = SphericalGaussian(gaussian_couplings(graph, 400, rng=np.random.default_rng(17), **params))
+    model = SphericalGaussian(
+        gaussian_couplings(graph, 400, rng=np.random.default_rng(17), **params)
+    )
     for alpha in (1, 10):
         C = model.sample_covariance(alpha * 400, rng=np.random.default_rng(18 + alpha))
         path = l2_path(C, GAMMAS, float(alpha), J_true=model)
@@ -320,7 +350,11 @@ def test_gaussian_couplings_dispatches_to_the_generators():
         ("sk", {"sigma": 0.5}, lambda rng: sk_couplings(49, 0.5, rng=rng)),
         ("ring", {"j": 0.3}, lambda rng: ring_couplings(49, 0.3)),
         ("band", {"width": 3, "sigma": 0.4}, lambda rng: band_couplings(49, 3, 0.4, rng=rng)),
-        ("erdos_renyi", {"degree": 4.0, "sigma": 0.4}, lambda rng: erdos_renyi_couplings(49, 4.0, 0.4, rng=rng)),
+        (
+            "erdos_renyi",
+            {"degree": 4.0, "sigma": 0.4},
+            lambda rng: erdos_renyi_couplings(49, 4.0, 0.4, rng=rng),
+        ),
         ("lattice", {"j": 0.2}, lambda rng: lattice_couplings(7, 0.2)),
     ]:
         J = gaussian_couplings(graph, 49, rng=np.random.default_rng(13), **params)
@@ -357,14 +391,28 @@ def test_gaussian_l2_study_combines_tasks(tmp_path):
     and gamma_opt near 1/sum_j J_ij^2."""
     from statgen.studies import TaskContext, get_study, run_study
 
-    cfg = {"n": 60, "seeds": 2, "samples": 2, "gamma_min": 5e-4, "gamma_max": 1e4, "n_gamma": 30,
-           "alphas_small": [0.05], "alpha_min": 1.0, "alpha_max": 10.0, "n_alpha": 2,
-           "graphs": ["sk:0.5", "ring:0.3", "band:width=3,sigma=0.5"], "curve_graph": "sk:0.5",
-           "curve_alphas": [1.0]}
+    cfg = {
+        "n": 60,
+        "seeds": 2,
+        "samples": 2,
+        "gamma_min": 5e-4,
+        "gamma_max": 1e4,
+        "n_gamma": 30,
+        "alphas_small": [0.05],
+        "alpha_min": 1.0,
+        "alpha_max": 10.0,
+        "n_alpha": 2,
+        "graphs": ["sk:0.5", "ring:0.3", "band:width=3,sigma=0.5"],
+        "curve_graph": "sk:0.5",
+        "curve_alphas": [1.0],
+    }
     res = run_study("gaussian_l2", config=cfg, results_dir=tmp_path, workers=1, progress=False)
     study = get_study("gaussian_l2")
     tasks = study.tasks(cfg)
-    raw = [study.compute(t, TaskContext(tmp_path / f"w{i}", progress=False)) for i, t in enumerate(tasks)]
+    raw = [
+        study.compute(t, TaskContext(tmp_path / f"w{i}", progress=False))
+        for i, t in enumerate(tasks)
+    ]
     np.testing.assert_allclose(res["alphas"], [3 / 60, 1.0, 10.0], rtol=1e-15)
     sk = [r for t, r in zip(tasks, raw, strict=True) if t["graph"] == "sk:0.5"]
     test = np.concatenate([r["test"] for r in sk], axis=1)  # (alpha, seeds*samples, gamma)
@@ -374,7 +422,9 @@ def test_gaussian_l2_study_combines_tasks(tmp_path):
     gap = np.concatenate([r["test_opt"] - r["train_max"] for r in sk], axis=1)
     np.testing.assert_allclose(res["gap"][0], gap.mean(axis=1), rtol=1e-13)
     assert res["gamma_pred"][1] == pytest.approx(1 / (2 * 0.3**2), rel=1e-14)
-    assert res["gamma_pred"][2] == pytest.approx(1 / 0.5**2, rel=1e-12)  # band rescaled to sum_j J_ij^2 = sigma^2
+    assert res["gamma_pred"][2] == pytest.approx(
+        1 / 0.5**2, rel=1e-12
+    )  # band rescaled to sum_j J_ij^2 = sigma^2
     assert np.all(res["gap"] < 0)  # test at the optimum never beats the best training fit
     assert 1 / 1.5 < res["gamma_opt"][0, -1] / res["gamma_pred"][0] < 1.5
 
