@@ -69,10 +69,11 @@ def main(argv=None) -> None:
         if args.naive > 0:
             few = gammas[:: max(1, args.gammas // args.naive)][: args.naive]
             t_naive, m_naive, _ = measure(lambda: [map_l2(C, g, args.alpha) for g in few])
-            t_naive *= args.gammas / few.size
+            scale = args.gammas / few.size
+            t_naive *= scale
             rows.append(
                 {
-                    "method": f"map_l2 per gamma (J only; {few.size} timed, x{args.gammas / few.size:.3g})",
+                    "method": f"map_l2 per gamma (J only; {few.size} timed, x{scale:.3g})",
                     "seconds": t_naive,
                     "peak MiB": m_naive,
                     "x eigh": t_naive / t_eigh,

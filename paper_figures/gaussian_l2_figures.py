@@ -200,17 +200,20 @@ def _ratio_summary(r) -> str:
 def _caption_likelihoods(results) -> str:
     r = results[STUDY]
     return (
-        "(a) Per-site log-likelihoods of the L2 MAP vs gamma (mean +- sd over seeds x samples) for "
-        f"{r['curve_graph']} at N = {int(r['n'])}; vertical lines: gamma_opt (argmax L_test), gamma_cross "
-        "(L_gen = L_test near gamma_opt), gamma_half (L_gen = (L_train + L_test)/2) and 1/sum_j J_ij^2."
+        "(a) Per-site log-likelihoods of the L2 MAP vs gamma (mean +- sd over seeds x samples) "
+        f"for {r['curve_graph']} at N = {int(r['n'])}; vertical lines: gamma_opt (argmax L_test), "
+        "gamma_cross (L_gen = L_test near gamma_opt), gamma_half (L_gen = (L_train + L_test)/2) "
+        "and 1/sum_j J_ij^2."
     )
 
 
 def _caption_gammas(results) -> str:
     r = results[STUDY]
     return (
-        "(b) gamma_opt (circles, geometric mean +- log-sd) and gamma_cross (squares) vs alpha; dashed: "
-        "1/sum_j J_ij^2. Median gamma_opt / prediction over alpha >= 1: " + _ratio_summary(r) + "."
+        "(b) gamma_opt (circles, geometric mean +- log-sd) and gamma_cross (squares) vs alpha; "
+        "dashed: 1/sum_j J_ij^2. Median gamma_opt / prediction over alpha >= 1: "
+        + _ratio_summary(r)
+        + "."
     )
 
 
@@ -218,9 +221,10 @@ def _caption_gap(results) -> str:
     r = results[STUDY]
     d = np.abs(r["gen_opt"] - r["test_opt"])
     return (
-        "(c) Left: minus the gap L_test(gamma_opt) - max over the gamma grid of L_train vs alpha (for alpha < 1 the "
-        "training likelihood grows without bound as gamma -> 0, so the gap there depends on the grid's "
-        f"lower end {r['gammas'][0]:.3g}); dashed: the unregularized large-alpha limit (N+1)/(2B). "
+        "(c) Left: minus the gap L_test(gamma_opt) - max over the gamma grid of L_train vs alpha "
+        "(for alpha < 1 the training likelihood grows without bound as gamma -> 0, so the gap "
+        f"there depends on the grid's lower end {r['gammas'][0]:.3g}); dashed: the unregularized "
+        "large-alpha limit (N+1)/(2B). "
         f"Right: L_gen - L_test at gamma_opt; max |L_gen - L_test| over all graphs and alpha >= 1: "
         f"{np.nanmax(d[:, r['alphas'] >= 1.0]):.2g} nats/site."
     )

@@ -133,5 +133,6 @@ register_study(
     compute=compute,
     combine=combine,
     config="gaussian_l2.toml",
-    description="Gaussian L2 MAP: likelihood curves, gamma_opt/cross/half vs alpha (Fanthomme et al. 2022)",
+    description="Gaussian L2 MAP: likelihood curves, gamma_opt/cross/half vs alpha "
+    "(Fanthomme et al. 2022)",
 )

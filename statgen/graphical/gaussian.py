@@ -817,7 +817,7 @@ def small_alpha_gamma(C_true, u) -> float:
     return float(candidates[int(np.argmax(test))])
 
 
-# ----------------------------------------------------------------------------- sweeps (used by studies)
+# ------------------------------------------------------------------------ sweeps (used by studies)
 
 _GRAPHS = {
     "sk": lambda n, rng, p: sk_couplings(n, p["sigma"], rng=rng),
