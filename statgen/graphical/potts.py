@@ -393,10 +393,13 @@ def potts_predicted_gamma(model: PottsModel) -> float:
 from statgen.graphical import alignment as _alignment  # noqa: E402
 from statgen.graphical import potts_inference as _potts_inference  # noqa: E402
 from statgen.graphical import potts_logz as _potts_logz  # noqa: E402
+from statgen.graphical import potts_path as _potts_path  # noqa: E402
 from statgen.graphical import potts_sampling as _potts_sampling  # noqa: E402
 from statgen.graphical.alignment import *  # noqa: E402, F403
 from statgen.graphical.potts_inference import *  # noqa: E402, F403
 from statgen.graphical.potts_logz import *  # noqa: E402, F403
+from statgen.graphical.potts_path import *  # noqa: E402, F403
 from statgen.graphical.potts_sampling import *  # noqa: E402, F403
 
-__all__ += [*_alignment.__all__, *_potts_sampling.__all__, *_potts_logz.__all__, *_potts_inference.__all__]
+__all__ += [*_alignment.__all__, *_potts_sampling.__all__, *_potts_logz.__all__, *_potts_inference.__all__,
+            *_potts_path.__all__]

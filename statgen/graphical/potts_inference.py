@@ -24,8 +24,10 @@ units of 1/J, so 1/Σ J² is not a dimensional prediction there; the study repor
 
 For PLM, log P(s_m) is replaced by the symmetric pseudo-log-likelihood Σ_i log P(s_i | s_{−i}).
 
-L1 is handled with the smooth approximation |x| ≈ √(x² + ε²) − ε (ε = ``l1_eps``, default
-1e-3), which keeps L-BFGS applicable; couplings below ~ε are the smoothed-out zeros.
+L1 is exact by default (``l1_eps=0``): J = u − v with u, v ≥ 0 turns γ Σ|J| into the linear
+γ Σ (u + v), minimized by bound-constrained L-BFGS-B (scipy), which yields exact zeros. With
+``l1_eps > 0`` the smooth surrogate |x| ≈ √(x² + ε²) − ε is minimized by torch L-BFGS instead
+(stays on the device, but converges slowly for small ε).
 """
 
 from __future__ import annotations
@@ -70,6 +72,7 @@ class _Problem:
     l1_eps: float
     device: torch.device
     dtype: torch.dtype
+    split_l1: bool = False  # set while L-BFGS-B handles the exact L1 term itself
     _bags: tuple | None = field(default=None, repr=False)
 
     @property
@@ -96,6 +99,10 @@ class _Problem:
         g = self.gamma_eff
         if self.penalty == "l2":
             val, gJ = 0.5 * g * (Jp * Jp).sum(), g * Jp
+        elif self.split_l1:
+            val, gJ = torch.zeros((), device=Jp.device, dtype=Jp.dtype), torch.zeros_like(Jp)
+        elif self.l1_eps == 0:
+            val, gJ = g * Jp.abs().sum(), g * torch.sign(Jp)
         else:
             r = torch.sqrt(Jp * Jp + self.l1_eps**2)
             val, gJ = g * (r - self.l1_eps).sum(), g * Jp / r
@@ -140,7 +147,7 @@ def _problem(s, q: int, penalty: str, gamma: float, gamma_h: float, weights, l1_
         raise ValueError(f"penalty must be one of {PENALTIES}, got {penalty!r}")
     gamma = check_nonnegative(gamma, "gamma")
     gamma_h = check_nonnegative(gamma_h, "gamma_h")
-    l1_eps = check_positive(l1_eps, "l1_eps")
+    l1_eps = check_nonnegative(l1_eps, "l1_eps")
     M, L = s.shape
     if weights is None:
         w = np.ones(M)
@@ -161,6 +168,43 @@ def _problem(s, q: int, penalty: str, gamma: float, gamma_h: float, weights, l1_
     t = lambda a: torch.as_tensor(a, device=device)  # noqa: E731
     return _Problem(L, q, t(s + q * np.arange(L)), torch.as_tensor(w / m_eff, device=device, dtype=dtype), m_eff,
                     t(pi), t(pj), penalty, gamma / alpha * c, gamma_h, l1_eps, device, dtype)
+
+
+def _minimize(p: _Problem, fun, x0: torch.Tensor, *, max_iter: int, tol: float) -> tuple[torch.Tensor, float, int]:
+    """L-BFGS on the penalized objective; exact L1 (``l1_eps == 0``) goes through :func:`_lbfgsb_l1`."""
+    if p.penalty == "l1" and p.l1_eps == 0:
+        return _lbfgsb_l1(p, fun, x0, max_iter=max_iter, tol=tol)
+    return _lbfgs(fun, x0, max_iter=max_iter, tol=tol)
+
+
+def _lbfgsb_l1(p: _Problem, fun, x0: torch.Tensor, *, max_iter: int, tol: float) -> tuple[torch.Tensor, float, int]:
+    """Exact L1 by the split J = u − v, u, v ≥ 0: minimize f(h, u − v) + γ_eff Σ (u + v) with L-BFGS-B."""
+    from scipy.optimize import minimize
+
+    nh = p.L * p.q
+    x0n = x0.detach().cpu().double().numpy()
+    J0 = x0n[nh:]
+    z0 = np.concatenate([x0n[:nh], np.maximum(J0, 0), np.maximum(-J0, 0)])
+    nj = J0.size
+    g = p.gamma_eff
+
+    def f(z):
+        x = torch.as_tensor(np.concatenate([z[:nh], z[nh:nh + nj] - z[nh + nj:]]), device=p.device, dtype=p.dtype)
+        val, grad = fun(x)
+        gr = grad.detach().cpu().double().numpy()
+        gJ = gr[nh:]
+        return float(val) + g * z[nh:].sum(), np.concatenate([gr[:nh], gJ + g, g - gJ])
+
+    bounds = [(None, None)] * nh + [(0.0, None)] * (2 * nj)
+    p.split_l1 = True
+    try:
+        res = minimize(f, z0, jac=True, method="L-BFGS-B", bounds=bounds,
+                       options={"maxiter": max_iter, "gtol": tol, "ftol": 1e-13, "maxcor": 20})
+    finally:
+        p.split_l1 = False
+    z = res.x
+    x = torch.as_tensor(np.concatenate([z[:nh], z[nh:nh + nj] - z[nh + nj:]]), device=p.device, dtype=p.dtype)
+    return x, float(fun(x)[0]), int(res.nit)
 
 
 def _lbfgs(fun: Callable[[torch.Tensor], tuple[torch.Tensor, torch.Tensor]], x0: torch.Tensor, *, max_iter: int,
@@ -215,7 +259,7 @@ def _plm_value_grad(p: _Problem, x: torch.Tensor) -> tuple[torch.Tensor, torch.T
 
 
 def plm_objective(model: PottsModel, s, *, penalty: str = "l2", gamma: float = 0.0, gamma_h: float = 0.0,
-                  weights=None, l1_eps: float = 1e-3) -> float:
+                  weights=None, l1_eps: float = 0.0) -> float:
     """Penalized negative symmetric pseudo-log-likelihood per sample (the quantity :func:`fit_plm` minimizes)."""
     p = _problem(s, model.q, penalty, gamma, gamma_h, weights, l1_eps, "cpu", torch.float64)
     if s is not None and np.asarray(s).shape[1] != model.L:
@@ -231,7 +275,7 @@ def _pack(p: _Problem, model: PottsModel) -> torch.Tensor:
 class _PenalizedEstimator:
     """Shared configuration of the estimators (scikit-learn style: settings here, learned state in ``model_``)."""
 
-    def __init__(self, penalty: str = "l2", gamma: float = 0.0, *, gamma_h: float = 1e-3, l1_eps: float = 1e-3,
+    def __init__(self, penalty: str = "l2", gamma: float = 0.0, *, gamma_h: float = 1e-3, l1_eps: float = 0.0,
                  device=None, dtype=None, progress: bool = False):
         if penalty not in PENALTIES:
             raise ValueError(f"penalty must be one of {PENALTIES}, got {penalty!r}")
@@ -260,7 +304,7 @@ class PseudoLikelihoodPotts(_PenalizedEstimator):
     model_ : the fitted PottsModel.  objective_ : final F.  n_iter_ : L-BFGS iterations.
     """
 
-    def __init__(self, penalty: str = "l2", gamma: float = 0.0, *, gamma_h: float = 1e-3, l1_eps: float = 1e-3,
+    def __init__(self, penalty: str = "l2", gamma: float = 0.0, *, gamma_h: float = 1e-3, l1_eps: float = 0.0,
                  max_iter: int = 500, tol: float = 1e-6, edges=None, device=None, dtype=None, progress: bool = False):
         super().__init__(penalty, gamma, gamma_h=gamma_h, l1_eps=l1_eps, device=device, dtype=dtype, progress=progress)
         self.max_iter, self.tol, self.edges = max_iter, tol, edges
@@ -270,7 +314,7 @@ class PseudoLikelihoodPotts(_PenalizedEstimator):
         p = _problem(s, q, self.penalty, self.gamma, self.gamma_h, weights, self.l1_eps, self.device, self.dtype,
                      self.edges)
         x0 = p.init_params() if init is None else _pack(p, init)
-        x, self.objective_, self.n_iter_ = _lbfgs(lambda x: _plm_value_grad(p, x), x0, max_iter=self.max_iter,
+        x, self.objective_, self.n_iter_ = _minimize(p, lambda x: _plm_value_grad(p, x), x0, max_iter=self.max_iter,
                                                   tol=self.tol)
         self.model_ = p.to_model(x)
         return self
@@ -286,29 +330,44 @@ def fit_plm(s, q: int, *, penalty: str = "l2", gamma: float = 0.0, weights=None,
 
 
 class _Enumeration:
-    """All q**L configurations as flat one-hot indices, cached for repeated gradients."""
+    """All q**L configurations as flat one-hot indices, cached for repeated gradients; the dense
+    one-hot matrices are cached too when they fit in ``cache_bytes``."""
 
-    def __init__(self, L: int, q: int, device, chunk: int = 1 << 16):
+    def __init__(self, L: int, q: int, device, dtype=torch.float64, chunk: int = 1 << 16,
+                 cache_bytes: int = 1 << 27):
         if q**L > MAX_ENUMERATION:
             raise ValueError(f"exact likelihood needs q**L <= {MAX_ENUMERATION}, got {q}**{L}")
         k = np.arange(q**L)
         self.idx = torch.as_tensor(_index_to_states(k, L, q) + q * np.arange(L), device=device)
-        self.chunk = chunk
+        self.chunk, self.n, self.dtype = chunk, L * q, dtype
+        size = q**L * L * q * torch.finfo(dtype).bits // 8
+        self._X = [self._onehot(a) for a in range(0, len(self.idx), chunk)] if size <= cache_bytes else None
+
+    def _onehot(self, a: int) -> torch.Tensor:
+        ix = self.idx[a:a + self.chunk]
+        return torch.zeros(len(ix), self.n, device=ix.device, dtype=self.dtype).scatter_(1, ix, 1.0)
+
+    def chunks(self):
+        """Dense one-hot chunks X (C, L·q)."""
+        for c, a in enumerate(range(0, len(self.idx), self.chunk)):
+            yield self._X[c] if self._X is not None else self._onehot(a)
 
 
 def _ml_value_grad(p: _Problem, enum: _Enumeration, data_mom: tuple, x: torch.Tensor):
-    """−(1/M) Σ w log P + penalty and its gradient, with log Z and the model moments by enumeration."""
+    """−(1/M) Σ w log P + penalty and its gradient, with log Z and the model moments by enumeration:
+    E = −X h − ½ rowsum((X W) ∘ X), m1 = Xᵀ P, m2 = Xᵀ diag(P) X (dense one-hot X, BLAS products)."""
     h, Jp, W = p.unpack(x)
     f1, f2 = data_mom
-    E = torch.cat([energy_idx(enum.idx[a:a + enum.chunk], h, W) for a in range(0, len(enum.idx), enum.chunk)])
+    E = torch.cat([-(X @ h) - 0.5 * ((X @ W) * X).sum(1) for X in enum.chunks()])
     logz = torch.logsumexp(-E, 0)
     prob = torch.exp(-E - logz)
     n = p.L * p.q
     m1 = torch.zeros(n, device=x.device, dtype=x.dtype)
     m2 = torch.zeros(n, n, device=x.device, dtype=x.dtype)
-    for a in range(0, len(enum.idx), enum.chunk):
-        ix, pr = enum.idx[a:a + enum.chunk], prob[a:a + enum.chunk]
-        X = torch.zeros(len(ix), n, device=x.device, dtype=x.dtype).scatter_(1, ix, 1.0)
+    a = 0
+    for X in enum.chunks():
+        pr = prob[a:a + len(X)]
+        a += len(X)
         m1 += pr @ X
         m2 += X.T @ (X * pr[:, None])
     # −ℓ = ⟨E⟩_data + log Z; d/dh = m1 − f1, d/dW (free, ½-counted) = ½ (m2 − f2)
@@ -325,10 +384,10 @@ def pair_frequencies(idx: torch.Tensor, w: torch.Tensor, n: int) -> tuple[torch.
 
 
 def ml_objective(model: PottsModel, s, *, penalty: str = "l2", gamma: float = 0.0, gamma_h: float = 0.0,
-                 weights=None, l1_eps: float = 1e-3) -> float:
+                 weights=None, l1_eps: float = 0.0) -> float:
     """Penalized negative log-likelihood per sample (exact; the quantity :func:`fit_ml` minimizes)."""
     p = _problem(s, model.q, penalty, gamma, gamma_h, weights, l1_eps, "cpu", torch.float64)
-    enum = _Enumeration(p.L, p.q, p.device)
+    enum = _Enumeration(p.L, p.q, p.device, p.dtype)
     mom = pair_frequencies(p.idx, p.w, p.L * p.q)
     return float(_ml_value_grad(p, enum, mom, _pack(p, model))[0])
 
@@ -338,7 +397,7 @@ class MaximumLikelihoodPotts(_PenalizedEstimator):
     (q**L <= 10**6). Same objective and penalty convention as :class:`PseudoLikelihoodPotts` with
     the true log-likelihood."""
 
-    def __init__(self, penalty: str = "l2", gamma: float = 0.0, *, gamma_h: float = 1e-3, l1_eps: float = 1e-3,
+    def __init__(self, penalty: str = "l2", gamma: float = 0.0, *, gamma_h: float = 1e-3, l1_eps: float = 0.0,
                  max_iter: int = 500, tol: float = 1e-8, device=None, dtype=None, progress: bool = False):
         super().__init__(penalty, gamma, gamma_h=gamma_h, l1_eps=l1_eps, device=device, dtype=dtype, progress=progress)
         self.max_iter, self.tol = max_iter, tol
@@ -346,10 +405,10 @@ class MaximumLikelihoodPotts(_PenalizedEstimator):
     def fit(self, s, q: int | None = None, *, weights=None, init: PottsModel | None = None) -> MaximumLikelihoodPotts:
         q = self._check_q(s, q)
         p = _problem(s, q, self.penalty, self.gamma, self.gamma_h, weights, self.l1_eps, self.device, self.dtype)
-        enum = _Enumeration(p.L, p.q, p.device)
+        enum = _Enumeration(p.L, p.q, p.device, p.dtype)
         mom = pair_frequencies(p.idx, p.w, p.L * p.q)
         x0 = p.init_params() if init is None else _pack(p, init)
-        x, self.objective_, self.n_iter_ = _lbfgs(lambda x: _ml_value_grad(p, enum, mom, x), x0,
+        x, self.objective_, self.n_iter_ = _minimize(p, lambda x: _ml_value_grad(p, enum, mom, x), x0,
                                                   max_iter=self.max_iter, tol=self.tol)
         self.model_ = p.to_model(x)
         return self
