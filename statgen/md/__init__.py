@@ -1,1 +1,42 @@
-"""Molecular systems and flows as OpenMM potentials."""
+"""Molecular systems and flows as OpenMM potentials (alanine dipeptide, Köhler, Krämer & Noé 2021).
+
+- :func:`alanine_dipeptide` — ACE-ALA-NME in Amber99SB-ILDN + OBC (OpenMM objects, nothing downloaded).
+- :func:`generate_md_data` / :func:`load_md_data` — chunked, resumable reference Langevin MD.
+- :class:`ZMatrix` — internal coordinates with the log-det of the Jacobian.
+- :class:`BoltzmannGenerator` — smooth (or RQ-spline) flow over internal coordinates;
+  :func:`train_boltzmann_generator` (NLL / force matching), :func:`evaluate_boltzmann_generator`.
+- :func:`flow_force` — the flow as an OpenMM ``Force`` (U = −k_BT log p, kJ/mol); :func:`run_md` — NVT → NVE.
+
+OpenMM is imported lazily (``pip install 'statgen[md]'``).
+"""
+
+import importlib
+
+# name -> submodule; imported on first access (PEP 562) so that `statgen md --help` and the
+# top-level CLI do not pay for torch and OpenMM imports.
+_SUBMODULE = {
+    **dict.fromkeys(["BASINS", "BoltzmannGenerator", "InternalCoordinates", "alanine_couplings", "amber_energies",
+                     "basin_free_energies", "data_ranges", "evaluate_boltzmann_generator",
+                     "load_boltzmann_generator", "ramachandran", "ramachandran_basins",
+                     "ramachandran_free_energy", "save_boltzmann_generator", "train_boltzmann_generator"],
+                    "boltzmann"),
+    **dict.fromkeys(["MDData", "generate_md_data", "load_md_data"], "data"),
+    **dict.fromkeys(["FlowPotential", "MDRun", "energy_statistics", "flow_force", "flow_system",
+                     "flow_torch_force", "run_md"], "potential"),
+    **dict.fromkeys(["ALANINE_ZMATRIX", "PHI_ATOMS", "PSI_ATOMS", "alanine_dipeptide", "alanine_zmatrix", "kbt"],
+                    "system"),
+    "ZMatrix": "zmatrix",
+}
+__all__ = sorted(_SUBMODULE)
+
+
+def __getattr__(name: str):
+    if name in _SUBMODULE:
+        value = getattr(importlib.import_module(f"statgen.md.{_SUBMODULE[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'statgen.md' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

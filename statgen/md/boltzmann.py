@@ -56,6 +56,12 @@ __all__ = [
     "load_boltzmann_generator",
     "save_boltzmann_generator",
     "ramachandran",
+    "ramachandran_basins",
+    "ramachandran_free_energy",
+    "basin_free_energies",
+    "amber_energies",
+    "evaluate_boltzmann_generator",
+    "BASINS",
 ]
 
 #: physical default ranges: bonds in nm, angles in rad (Köhler et al.: bonds ~0.05–0.3 nm).
@@ -404,3 +410,102 @@ def ramachandran(x) -> tuple[np.ndarray, np.ndarray]:
     phi = dihedral(*(x[:, i] for i in PHI_ATOMS))
     psi = dihedral(*(x[:, i] for i in PSI_ATOMS))
     return phi.numpy(), psi.numpy()
+
+
+#: Ramachandran basins (degrees): αL/C7ax for φ > 0; for φ ≤ 0, αR where −120° < ψ ≤ 50°, else β/PII/C5.
+BASINS = ("beta", "alpha_R", "alpha_L")
+
+
+def ramachandran_basins(phi, psi) -> np.ndarray:
+    """Basin index (0 β, 1 αR, 2 αL, see :data:`BASINS`) of (φ, ψ) in radians."""
+    phi, psi = np.degrees(np.asarray(phi)), np.degrees(np.asarray(psi))
+    return np.where(phi > 0, 2, np.where((psi > -120) & (psi <= 50), 1, 0))
+
+
+def ramachandran_free_energy(phi, psi, *, bins: int = 36, weights=None) -> np.ndarray:
+    """F(φ, ψ) = −log p(φ, ψ) in k_BT on a ``bins``×``bins`` grid over [−π, π)², shifted to min 0;
+    +inf in empty bins. ``weights`` (e.g. importance weights of flow samples) are optional."""
+    h, _, _ = np.histogram2d(np.asarray(phi), np.asarray(psi), bins=int(bins), range=[[-np.pi, np.pi]] * 2,
+                             weights=weights)
+    with np.errstate(divide="ignore"):
+        f = -np.log(h / h.sum())
+    return f - f[np.isfinite(f)].min()
+
+
+def basin_free_energies(phi, psi, *, weights=None) -> np.ndarray:
+    """ΔF_b = −log(P_b / P_β) in k_BT for the basins of :data:`BASINS` (β is the reference, 0)."""
+    w = np.ones(len(np.asarray(phi))) if weights is None else np.asarray(weights, dtype=float)
+    p = np.bincount(ramachandran_basins(phi, psi), weights=w, minlength=3)
+    with np.errstate(divide="ignore"):
+        return -np.log(p / p[0])
+
+
+def amber_energies(x, *, platform: str = "Reference") -> np.ndarray:
+    """Amber99SB-ILDN + OBC potential energies (kJ/mol) of configurations x (n, 22, 3) nm."""
+    from statgen.md.data import get_platform
+    from statgen.md.system import alanine_dipeptide, import_openmm
+
+    openmm = import_openmm()
+    x = np.asarray(x.detach().cpu() if isinstance(x, torch.Tensor) else x, dtype=np.float64)
+    if x.ndim != 3 or x.shape[1:] != (22, 3):
+        raise ValueError(f"x must have shape (n, 22, 3) in nm, got {x.shape}")
+    _, system, _ = alanine_dipeptide()
+    ctx = openmm.Context(system, openmm.VerletIntegrator(0.001), get_platform(platform))
+    out = np.empty(len(x))
+    for i, xi in enumerate(x):  # OpenMM evaluates one configuration per call
+        ctx.setPositions(xi)
+        out[i] = ctx.getState(getEnergy=True).getPotentialEnergy().value_in_unit(openmm.unit.kilojoule_per_mole)
+    return out
+
+
+def evaluate_boltzmann_generator(model: BoltzmannGenerator, positions, forces=None, *, temperature: float = 300.0,
+                                 n_samples: int = 1000, batch_size: int = 512, seed: int = 0,
+                                 bins: int = 36) -> dict[str, np.ndarray | float]:
+    """Validation metrics of a Boltzmann generator against MD frames.
+
+    Parameters
+    ----------
+    positions : (n, 22, 3) nm validation frames; forces : (n, 22, 3) reference forces in k_BT/nm.
+    temperature : K (k_BT = RT converts the OpenMM energies).
+    n_samples : flow samples for the reverse KL and the Ramachandran plot.
+
+    Returns
+    -------
+    dict with
+    ``nll`` : mean −log p_x over the frames (nats; density per nm^60, see :mod:`statgen.md.zmatrix`);
+    ``force_mse`` : mean over frames, atoms and xyz of (F_flow − F_MD)² in (k_BT/nm)²;
+    ``reverse_kl`` : mean_{x~q}[log q(x) + U_amber(x)/k_BT], the reverse KL up to the constant −log Z;
+    ``phi_md, psi_md, phi_flow, psi_flow`` : dihedrals (rad); ``fes_md, fes_flow`` (bins, bins) in k_BT;
+    ``basin_df_md, basin_df_flow`` (3,) ΔF of :data:`BASINS` vs β; ``fes_mae`` : mean |F_flow − F_MD − c|
+    over bins populated by both, c the mean difference (free energies are defined up to a constant; k_BT).
+    """
+    from statgen.md.system import kbt
+
+    x = _as_positions_tensor(positions, model.n_atoms, model.dtype, model.device, "positions")
+    nll, fmse = [], []
+    for i in range(0, len(x), int(batch_size)):
+        xb = x[i:i + int(batch_size)]
+        if forces is not None:
+            fb = _as_positions_tensor(forces[i:i + int(batch_size)], model.n_atoms, model.dtype, model.device,
+                                      "forces")
+            fmse.append(float(((model.force(xb) - fb) ** 2).sum()))
+        with torch.no_grad():
+            nll.append(float(model.energy(xb).sum()))
+    out: dict = {"nll": sum(nll) / len(x),
+                 "force_mse": sum(fmse) / x[..., 0].numel() / 3 if forces is not None else float("nan")}
+    gen = torch.Generator(device=model.device).manual_seed(int(seed))
+    with torch.no_grad():
+        xs, log_q = model.sample_and_log_prob(int(n_samples), generator=gen)
+    u = amber_energies(xs) / kbt(temperature)
+    ok = np.isfinite(u)
+    out["reverse_kl"] = float(np.mean(log_q.cpu().numpy()[ok] + u[ok]))
+    out["phi_md"], out["psi_md"] = ramachandran(x)
+    out["phi_flow"], out["psi_flow"] = ramachandran(xs)
+    out["fes_md"] = ramachandran_free_energy(out["phi_md"], out["psi_md"], bins=bins)
+    out["fes_flow"] = ramachandran_free_energy(out["phi_flow"], out["psi_flow"], bins=bins)
+    both = np.isfinite(out["fes_md"]) & np.isfinite(out["fes_flow"])
+    diff = out["fes_flow"][both] - out["fes_md"][both]
+    out["fes_mae"] = float(np.mean(np.abs(diff - diff.mean()))) if both.any() else np.nan  # free energies align up to a constant
+    out["basin_df_md"] = basin_free_energies(out["phi_md"], out["psi_md"])
+    out["basin_df_flow"] = basin_free_energies(out["phi_flow"], out["psi_flow"])
+    return out
