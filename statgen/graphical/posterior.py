@@ -1,3 +1,233 @@
-"""Posterior fluctuations of Gaussian couplings with PyMC (filled in by the posterior work)."""
+"""Posterior fluctuations of Gaussian couplings around the L2 MAP, sampled with PyMC (NUTS).
 
-__all__: list[str] = []
+The L2 MAP of :func:`statgen.graphical.map_l2` maximizes ``-F(J)`` with the per-site free energy
+
+    F(J) = −α ℓ(J; C) + (γ/4) Tr(J²)/N,   ℓ(J; C) = ½ Tr(J C)/N − log Z(J),
+
+(J symmetric with a free diagonal, μ(J) spherical). Here J is instead sampled from the posterior
+
+    p(J) ∝ exp(−β F(J)),   β = β_norm N²,
+
+so that β_norm = 1 is the exact Bayesian posterior of B = α N samples under the Gaussian prior
+exp(−β_norm N γ Tr(J²)/4) (the total log-likelihood of the data is N B ℓ = α N² ℓ), and
+β_norm → ∞ collapses on the MAP. The likelihood curves (train, test, gen, gen_true; per site, nats)
+averaged over the posterior are then compared with the MAP curves of :func:`l2_path`
+(Fanthomme et al. 2022, section on posterior fluctuations).
+
+Gradient: with Tr C = N, ∂ℓ/∂μ = [Tr P⁻¹ − Tr C]/(2N) vanishes on the constraint Tr P⁻¹ = N, so
+∇_J ℓ = (C − P⁻¹)/(2N) is the gradient at fixed μ; μ(J) therefore enters the PyMC graph as a
+constant-gradient (zero-gradient) operation and the NUTS gradients are exact.
+
+PyMC is optional: ``pip install 'statgen[bayes]'``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from statgen._checks import as_array, check_positive
+from statgen._progress import progress_bar
+
+__all__ = ["l2_free_energy", "sample_l2_posterior", "coupling_curves", "posterior_curves", "PosteriorCurves"]
+
+
+def _pymc():
+    try:
+        import pymc as pm
+        import pytensor.tensor as pt
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError("posterior sampling needs PyMC: pip install 'statgen[bayes]'") from exc
+    return pm, pt
+
+
+def _check_inputs(C, gamma, alpha, name_gamma="gamma"):
+    from statgen.graphical.gaussian import _check_cov
+
+    C = _check_cov(C, "C")
+    return C, check_positive(gamma, name_gamma), check_positive(alpha, "alpha")
+
+
+def l2_free_energy(J, C, gamma: float, alpha: float) -> float:
+    """Per-site ``F(J) = −α ℓ(J; C) + (γ/4) Tr(J²)/N`` (nats per site); its minimum is ``map_l2``."""
+    from statgen.graphical.gaussian import spherical_log_likelihood
+
+    C, gamma, alpha = _check_inputs(C, gamma, alpha)
+    J = as_array(J, "J", shape=C.shape)
+    return float(-alpha * spherical_log_likelihood(J, C) + 0.25 * gamma * np.sum(J * J) / C.shape[0])
+
+
+def _mu_op():
+    """pytensor Op: μ(J) of the spherical constraint; zero gradient (exact, see module docstring)."""
+    import pytensor.tensor as pt
+    from pytensor.graph.basic import Apply
+    from pytensor.graph.op import Op
+
+    from statgen.graphical.gaussian import spherical_mu
+
+    class SphericalMu(Op):
+        __props__ = ()
+
+        def make_node(self, J):
+            J = pt.as_tensor_variable(J)
+            return Apply(self, [J], [pt.dscalar()])
+
+        def perform(self, node, inputs, outputs):
+            outputs[0][0] = np.asarray(spherical_mu(np.linalg.eigvalsh(inputs[0])), dtype=np.float64)
+
+        def grad(self, inputs, output_grads):
+            return [pt.zeros_like(inputs[0])]
+
+    return SphericalMu()
+
+
+def _posterior_model(C, gamma: float, alpha: float, beta_norm: float):
+    """The PyMC model of ``p(J) ∝ exp(−β_norm N² F(J))``: free vector ``theta`` = upper triangle of J."""
+    from statgen.graphical.gaussian import map_l2
+
+    pm, pt = _pymc()
+    C, gamma, alpha = _check_inputs(C, gamma, alpha)
+    beta_norm = check_positive(beta_norm, "beta_norm")
+    n = C.shape[0]
+    iu = np.triu_indices(n)
+    J_map, _ = map_l2(C, gamma, alpha)
+    with pm.Model() as model:
+        theta = pm.Flat("theta", shape=iu[0].size, initval=J_map[iu])
+        upper = pt.set_subtensor(pt.zeros((n, n))[iu], theta)
+        J = upper + upper.T - pt.diag(pt.diag(upper))
+        mu = _mu_op()(J)
+        L = pt.linalg.cholesky(mu * pt.eye(n) - J)
+        log_lik = 0.5 * pt.sum(J * C) / n - 0.5 * mu + pt.sum(pt.log(pt.diag(L))) / n  # ℓ(J; C)
+        F = -alpha * log_lik + 0.25 * gamma * pt.sum(J * J) / n
+        pm.Potential("posterior", -beta_norm * n * n * F)
+    return model, n
+
+
+def sample_l2_posterior(C, gamma: float, alpha: float, *, beta_norm: float = 1.0, draws: int = 500,
+                        tune: int = 500, chains: int = 2, seed: int = 0, target_accept: float = 0.85,
+                        progress: bool = False) -> np.ndarray:
+    """Draw couplings from ``p(J) ∝ exp(−β_norm N² F(J))`` with PyMC's NUTS.
+
+    The N(N+1)/2 free entries (upper triangle with the diagonal) have a flat prior; the whole
+    posterior is a ``pm.Potential``. Chains start at the MAP (:func:`map_l2`).
+
+    Parameters
+    ----------
+    C : (N, N) training covariance (Tr C = N).
+    gamma, alpha : L2 strength and sample ratio (> 0).
+    beta_norm : inverse temperature per N² (1 = Bayesian posterior, ∞ = MAP).
+    draws, tune, chains : NUTS settings (chains run one after the other on one core).
+    seed : random seed of the sampler.
+
+    Returns
+    -------
+    J : (chains * draws, N, N) symmetric coupling samples.
+    """
+    pm, _ = _pymc()
+    model, n = _posterior_model(C, gamma, alpha, beta_norm)
+    with model:
+        idata = pm.sample(draws=int(draws), tune=int(tune), chains=int(chains), cores=1, random_seed=seed,
+                          progressbar=progress, target_accept=target_accept, compute_convergence_checks=False,
+                          return_inferencedata=True)
+    iu = np.triu_indices(n)
+    th = idata.posterior["theta"].values.reshape(-1, iu[0].size)
+    out = np.zeros((th.shape[0], n, n))
+    out[:, iu[0], iu[1]] = th
+    out[:, iu[1], iu[0]] = th
+    return out
+
+
+def coupling_curves(J, C, *, C_true=None, J_true=None) -> dict[str, np.ndarray]:
+    """Likelihood curves of a batch of coupling matrices ``J`` (S, N, N), vectorized (batched eigh).
+
+    Per site, nats, spherical μ(J) of each sample:
+    ``train = ℓ(J; C)``, ``test = ℓ(J; C_true)``, ``gen = ℓ(J; C_model) = ½⟨j_k/(μ − j_k)⟩ − log Z``,
+    ``gen_true = ℓ(J_true; C_model)`` with ``C_model = (μ I − J)⁻¹``. Each value has shape (S,).
+    """
+    from statgen.graphical.gaussian import SphericalGaussian, spherical_log_partition, spherical_mu
+
+    J = as_array(J, "J", ndim=(2, 3))
+    J = J[None] if J.ndim == 2 else J
+    n = J.shape[-1]
+    lam, V = np.linalg.eigh(J)
+    mu = np.asarray(spherical_mu(lam)).reshape(-1)
+    log_z = np.asarray(spherical_log_partition(lam, mu)).reshape(-1)
+    tr = lambda M: np.einsum("sij,ij->s", J, M) / n  # noqa: E731  Tr(J M)/N per sample
+    out = {"train": 0.5 * tr(C) - log_z,
+           "gen": 0.5 * np.mean(lam / (mu[:, None] - lam), axis=1) - log_z}
+    if J_true is not None:
+        model = J_true if isinstance(J_true, SphericalGaussian) else SphericalGaussian(J_true)
+        C_true = model.covariance
+        # C_model = V diag(1/(μ − λ)) Vᵀ, so Tr(C_model J_true) = Σ_k (Vᵀ J_true V)_kk / (μ − λ_k)
+        overlap = np.einsum("sik,ij,sjk->sk", V, model.J, V)
+        out["gen_true"] = 0.5 * np.sum(overlap / (mu[:, None] - lam), axis=1) / n - model.log_partition
+    if C_true is not None:
+        out["test"] = 0.5 * tr(np.asarray(C_true, dtype=float)) - log_z
+    return out
+
+
+@dataclass(frozen=True)
+class PosteriorCurves:
+    """Posterior-averaged and MAP likelihood curves along a γ grid (per site, nats).
+
+    ``mean[k]``, ``sd[k]`` (G,): posterior mean and standard deviation of curve ``k`` in
+    {train, test, gen, gen_true}; ``map[k]`` (G,): the MAP curve of :func:`l2_path` on the same C.
+    ``j_sd`` (G,): posterior standard deviation of the off-diagonal couplings (mean over pairs),
+    ``j_map_dist`` (G,): RMS distance of the posterior mean J from the MAP J (off-diagonal).
+    """
+
+    gammas: np.ndarray
+    alpha: float
+    beta_norm: float
+    n: int
+    mean: dict
+    sd: dict
+    map: dict
+    j_sd: np.ndarray
+    j_map_dist: np.ndarray
+
+    def as_dict(self) -> dict[str, np.ndarray]:
+        d = {"gammas": self.gammas, "alpha": np.asarray(self.alpha), "beta_norm": np.asarray(self.beta_norm),
+             "n": np.asarray(self.n), "j_sd": self.j_sd, "j_map_dist": self.j_map_dist}
+        for k in self.mean:
+            d[f"{k}_post"], d[f"{k}_post_sd"], d[f"{k}_map"] = self.mean[k], self.sd[k], self.map[k]
+        return d
+
+
+def posterior_curves(C, gammas, alpha: float, *, J_true, beta_norm: float = 1.0, draws: int = 500,
+                     tune: int = 500, chains: int = 2, seed: int = 0, progress: bool = False) -> PosteriorCurves:
+    """Sample the posterior at every γ and average the likelihood curves; compare with the MAP.
+
+    Parameters
+    ----------
+    C : (N, N) training covariance (Tr C = N).
+    gammas : (G,) L2 strengths.
+    alpha : sample ratio B/N.
+    J_true : true couplings or :class:`SphericalGaussian` (for test and gen_true).
+    beta_norm, draws, tune, chains, seed : see :func:`sample_l2_posterior` (seed + i at the i-th γ).
+    """
+    from statgen.graphical.gaussian import SphericalGaussian, _check_gammas, l2_path, map_l2
+
+    model = J_true if isinstance(J_true, SphericalGaussian) else SphericalGaussian(J_true)
+    g = np.sort(_check_gammas(gammas))
+    C, _, alpha = _check_inputs(C, g[0], alpha)
+    keys = ("train", "test", "gen", "gen_true")
+    mean = {k: np.empty(g.size) for k in keys}
+    sd = {k: np.empty(g.size) for k in keys}
+    j_sd, j_dist = np.empty(g.size), np.empty(g.size)
+    off = ~np.eye(C.shape[0], dtype=bool)
+    with progress_bar(total=g.size, desc=f"posterior N={C.shape[0]}", progress=progress) as bar:
+        for i, gamma in enumerate(g):
+            Js = sample_l2_posterior(C, gamma, alpha, beta_norm=beta_norm, draws=draws, tune=tune,
+                                     chains=chains, seed=seed + i)
+            cv = coupling_curves(Js, C, C_true=model.covariance, J_true=model)
+            for k in keys:
+                mean[k][i], sd[k][i] = cv[k].mean(), cv[k].std()
+            j_sd[i] = float(np.mean(Js.std(axis=0)[off]))
+            J_map, _ = map_l2(C, gamma, alpha)
+            j_dist[i] = float(np.sqrt(np.mean((Js.mean(axis=0) - J_map)[off] ** 2)))
+            bar.update(1)
+    path = l2_path(C, g, alpha, J_true=model)
+    return PosteriorCurves(gammas=g, alpha=alpha, beta_norm=beta_norm, n=C.shape[0], mean=mean, sd=sd,
+                           map={k: np.asarray(getattr(path, k)) for k in keys}, j_sd=j_sd, j_map_dist=j_dist)
