@@ -48,7 +48,7 @@ def tasks(cfg: dict) -> list[dict]:
     out = []
     for system in cfg["systems"]:
         for pen in cfg["penalties"]:
-            for seed in range(cfg["seeds"]):
+            for seed in range(system.get("seeds", cfg["seeds"])):
                 out.append({"system": system, "penalty": pen, "seed": seed, "q": cfg["q"],
                             "sigma": system.get("sigma", cfg["sigma"]), "sigma_h": cfg["sigma_h"],
                             "samples": cfg["samples"], "gammas": _gammas(cfg, pen), "large": cfg["large"]})
@@ -93,27 +93,37 @@ def _compute(task: dict, ctx) -> dict[str, np.ndarray]:
 def combine(cfg: dict, results: list[dict]) -> dict[str, np.ndarray]:
     names = [s["name"] for s in cfg["systems"]]
     pens = list(cfg["penalties"])
-    S, P, R = len(names), len(pens), cfg["seeds"]
-    table = [[[results[(a * P + b) * R + c] for c in range(R)] for b in range(P)] for a in range(S)]
+    S, P = len(names), len(pens)
+    R = max(s.get("seeds", cfg["seeds"]) for s in cfg["systems"])
+    # systems may run fewer seeds (large ones): their missing seeds are NaN, statistics use nan-means
+    it = iter(results)
+    table = [[[next(it) if c < s.get("seeds", R) else None for c in range(R)] for _ in pens] for s in cfg["systems"]]
 
     def stack(key):
-        return np.array([[[np.asarray(table[a][b][c][key], float) for c in range(R)] for b in range(P)]
-                         for a in range(S)])
+        ref = np.asarray(results[0][key], float) if key != "gammas" else None
+
+        def get(a, b, c):
+            e = table[a][b][c]
+            return np.asarray(e[key], float) if e is not None else np.full(np.shape(ref), np.nan)
+        return np.array([[[get(a, b, c) for c in range(R)] for b in range(P)] for a in range(S)])
 
     out: dict[str, np.ndarray] = {"systems": np.array(names), "penalties": np.array(pens),
                                   "exact": stack("exact").astype(bool)[:, 0, 0],
                                   "L": np.array([_sites(s) for s in cfg["systems"]])}
     for b, pen in enumerate(pens):
         out[f"gammas_{pen}"] = np.asarray(table[0][b][0]["gammas"])
+    n = np.array([s.get("seeds", R) for s in cfg["systems"]], float)[:, None, None]
+    out["n_seeds"] = n[:, 0, 0].astype(int)
     for key in ("train", "test", "gen"):
         v = stack(key)
-        out[key], out[f"{key}_sd"] = v.mean(2), v.std(2)
-        out[f"{key}_se"] = np.sqrt((stack(f"{key}_se") ** 2).mean(2) / R)
-    out["test_gen_se"] = np.sqrt((stack("test_gen_se") ** 2).mean(2) / R)
+        out[key], out[f"{key}_sd"] = np.nanmean(v, 2), np.nanstd(v, 2)
+        out[f"{key}_se"] = np.sqrt(np.nanmean(stack(f"{key}_se") ** 2, 2) / n)
+    out["test_gen_se"] = np.sqrt(np.nanmean(stack("test_gen_se") ** 2, 2) / n)
     out["gamma_opt"], out["gamma_cross"] = stack("gamma_opt"), stack("gamma_cross")
     out["gamma_pred"] = stack("gamma_pred")[:, 0]
-    k = stack("test").argmax(3)  # grid point of the optimum, (s, p, seed)
-    for key in ("train", "test", "gen"):
+    test = stack("test")
+    k = np.where(np.isnan(test).all(3), 0, np.nanargmax(np.where(np.isnan(test), -np.inf, test), 3))
+    for key in ("train", "test", "gen"):  # values at the grid point of the optimum, (s, p, seed)
         out[f"{key}_opt"] = np.take_along_axis(stack(key), k[..., None], 3)[..., 0]
     out["test_gen_se_opt"] = np.take_along_axis(stack("test_gen_se"), k[..., None], 3)[..., 0]
     return out
