@@ -10,6 +10,7 @@ from statgen.flows.coupling import CouplingLayer
 from statgen.flows.flow import SmoothFlow, check_points, default_couplings
 from statgen.flows.inverse import RootFindingError, default_tolerance, implicit_inverse, solve_monotone
 from statgen.flows.ramps import smooth_ramp, smooth_sigmoid, smooth_sigmoid_and_log_derivative
+from statgen.flows.torus import TorusDensity, run_torus_experiment
 from statgen.flows.training import (
     force_error,
     force_matching_loss,
@@ -31,5 +32,6 @@ __all__ = [
     "SmoothMixtureTransformer", "RQSplineTransformer", "evaluate_smooth_circle", "evaluate_smooth_interval",
     "evaluate_rq_spline", "smooth_ramp", "smooth_sigmoid", "smooth_sigmoid_and_log_derivative",
     "RootFindingError", "default_tolerance", "implicit_inverse", "solve_monotone",
+    "TorusDensity", "run_torus_experiment",
     "train_flow", "nll_loss", "force_matching_loss", "reverse_kl_loss", "force_error", "save_checkpoint_atomic",
 ]
