@@ -49,7 +49,8 @@ def solve_monotone(evaluate: Evaluate, y: torch.Tensor, params: Sequence[torch.T
     y : targets, any shape S.
     params : tensors of shape S + (k,) (or broadcastable to it), the per-element parameters.
     tol : absolute tolerance on x (default 1e-6 in float32, 1e-10 in float64). An element is
-        done when its Newton step or its bracket is smaller than ``tol``.
+        done when its Newton step or its bracket is smaller than ``tol``, or when |F(x) − y| ≤ 2ε
+        (rounding level; x is then as exact as the precision resolves, |x − x*| ≲ 2ε / F'(x)).
     max_iter : iteration cap; :class:`RootFindingError` if any element is not done by then.
 
     Returns
@@ -65,6 +66,7 @@ def solve_monotone(evaluate: Evaluate, y: torch.Tensor, params: Sequence[torch.T
     lo = torch.full_like(yf, bounds[0])
     hi = torch.full_like(yf, bounds[1])
     x = yf.clamp(bounds[0], bounds[1]).clone()  # the identity is a good first guess for near-identity maps
+    res_tol = 2.0 * torch.finfo(y.dtype).eps * max(abs(bounds[0]), abs(bounds[1]), 1.0)
     dx_old = hi - lo
     it = 0
     while idx.numel() > 0:
@@ -85,8 +87,9 @@ def solve_monotone(evaluate: Evaluate, y: torch.Tensor, params: Sequence[torch.T
         mid = 0.5 * (lo + hi)
         x_new = torch.where(ok, newton, mid)
         dx_old = torch.where(ok, step, 0.5 * (hi - lo))
-        done = (ok & (step.abs() <= tol)) | (hi - lo <= tol) | (r == 0)
-        x_new = torch.where(r == 0, x, x_new)
+        # |r| at the rounding level of y: x is as exact as this precision can resolve (ε / F')
+        done = (ok & (step.abs() <= tol)) | (hi - lo <= tol) | (r.abs() <= res_tol)
+        x_new = torch.where(r.abs() <= res_tol, torch.where(ok, newton, x), x_new)
         if bool(done.any()):
             out[idx[done]] = x_new[done]
             keep = ~done
