@@ -39,6 +39,13 @@ class Field:
         """(a, b) with field = exp(a + b·c) if the field has that form, else None."""
         return None
 
+    def max_within(self, center: np.ndarray, rho) -> np.ndarray:
+        """Upper bound of the field on the balls b(center, ρ) for an array of radii ρ
+        (non-decreasing in ρ); by default the bound on the enclosing box."""
+        rho = np.asarray(rho, dtype=float)
+        flat = [self.max_on(np.column_stack([center - r, center + r])) for r in rho.ravel()]
+        return np.asarray(flat, dtype=float).reshape(rho.shape)
+
 
 class Constant(Field):
     """κ(c) = value (>= 0)."""
@@ -54,6 +61,9 @@ class Constant(Field):
 
     def max_on(self, box):
         return self.value
+
+    def max_within(self, center, rho):
+        return np.full(np.shape(rho), self.value)
 
     def log_linear(self, d):
         if self.value <= 0:
@@ -85,6 +95,9 @@ class LogLinear(Field):
     def max_on(self, box):
         corner = np.where(self.b > 0, box[:, 1], box[:, 0])
         return float(np.exp(self.a + corner @ self.b))
+
+    def max_within(self, center, rho):
+        return np.exp(self.a + np.asarray(center) @ self.b + np.linalg.norm(self.b) * np.asarray(rho, dtype=float))
 
     def log_linear(self, d):
         if self.b.size != d:
@@ -120,6 +133,9 @@ class Gridded(Field):
 
     def max_on(self, box):
         return float(self.values.max())
+
+    def max_within(self, center, rho):
+        return np.full(np.shape(rho), float(self.values.max()))
 
 
 class CallableField(Field):

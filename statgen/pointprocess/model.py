@@ -152,30 +152,40 @@ class NeymanScott:
         return {"radius": float(radius), "tail_mass": tail, "bound": bound,
                 "relative": bound / max(self.expected_count(), 1e-300)}
 
-    def simulate(self, *, rng: np.random.Generator, edge_tol: float = 1e-4,
-                 return_parents: bool = False, max_parents: float = 5e7):
+    def simulate(self, *, rng: np.random.Generator, edge_tol: float = 1e-4, far_field: bool = True,
+                 far_tol: float = 1e-9, return_parents: bool = False, max_parents: float = 5e7):
         """Simulate the process in the window.
 
-        Parents: Poisson(κ_max) on the dilated window W ⊕ b(0, r) (r from ``edge_tol``, see
-        :meth:`dilation` and :meth:`truncation_error`), thinned with probability κ(c)/κ_max.
-        Each keeps Poisson(α(c)) offspring at c + U; offspring outside W are dropped.
+        Parents near the window: Poisson(κ_max) on the box B_r = W ⊕ [−r, r]^d, thinned with
+        probability κ(c)/κ_max; each has Poisson(α(c)) offspring at c + U, those outside W dropped.
+        Parents outside B_r (``far_field=True``, non-compact kernels): their offspring in W are
+        simulated exactly by :func:`statgen.pointprocess.simulation.far_parent_offspring`, which
+        misses on average at most ``far_tol`` relevant parents (a bound on the total-variation
+        error). With ``far_field=False`` they are dropped and the error is bounded by
+        :meth:`truncation_error`. For the Matérn kernel r = R and the simulation is exact.
 
         Parameters
         ----------
         rng : numpy Generator (the only source of randomness).
-        edge_tol : bound on P(|U| > r), i.e. on the relative expected number of points lost at
-            the edges for a stationary process (0 for Matérn).
+        edge_tol : r is the radius with P(|U| > r) = edge_tol, capped at 5 kernel scales when the
+            far field is simulated (heavy tails would otherwise need a huge box).
+        far_field : simulate the offspring of parents outside B_r (exact simulation).
+        far_tol : bound on the expected number of missed far parents.
         return_parents : also return the parents and each point's cluster label.
-        max_parents : refuse (ValueError) when more proposal parents than this are expected,
-            e.g. for a heavy-tailed kernel with a tiny ``edge_tol``.
+        max_parents : refuse (ValueError) when more proposal parents than this are expected.
 
         Returns
         -------
         points (n, d), or a :class:`Simulation` (points, parents, labels) if ``return_parents``.
         """
+        from statgen.pointprocess.simulation import far_parent_offspring
+
         if not isinstance(rng, np.random.Generator):
             raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+        far = far_field and not self.kernel.compact
         r = self.dilation(edge_tol)
+        if far:
+            r = min(r, 5.0 * self.kernel.scale_length)
         box = np.column_stack([self.window[:, 0] - r, self.window[:, 1] + r])
         kmax = self.kappa.max_on(box)
         mean_parents = kmax * float(np.prod(box[:, 1] - box[:, 0]))
@@ -194,9 +204,15 @@ class NeymanScott:
         labels = np.repeat(np.arange(c.shape[0]), counts)
         pts = c[labels] + self.kernel.sample(labels.size, self.d, rng)
         keep = np.all((pts >= self.window[:, 0]) & (pts <= self.window[:, 1]), axis=1)
+        pts, labels = pts[keep], labels[keep]
+        if far:
+            cf, pf, lf = far_parent_offspring(self, r, rng, far_tol=far_tol)
+            pts = np.concatenate([pts, pf])
+            labels = np.concatenate([labels, lf + c.shape[0]])
+            c = np.concatenate([c, cf])
         if return_parents:
-            return Simulation(pts[keep], c, labels[keep])
-        return pts[keep]
+            return Simulation(pts, c, labels)
+        return pts
 
     # ------------------------------------------------------------------ first and second moments
     def intensity(self, x, *, return_error: bool = False):
