@@ -23,6 +23,9 @@ PyMC is optional: ``pip install 'statgen[bayes]'``.
 
 from __future__ import annotations
 
+import logging
+import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -83,25 +86,70 @@ def _mu_op():
 
 
 def _posterior_model(C, gamma: float, alpha: float, beta_norm: float):
-    """The PyMC model of ``p(J) ∝ exp(−β_norm N² F(J))``: free vector ``theta`` = upper triangle of J."""
-    from statgen.graphical.gaussian import map_l2
+    """The PyMC model of ``p(J) ∝ exp(−β_norm N² F(J))``: free vector ``theta`` = upper triangle of J.
 
+    γ is a ``pm.Data`` container: one compiled model (and NUTS step) serves a whole γ path.
+    """
     pm, pt = _pymc()
     C, gamma, alpha = _check_inputs(C, gamma, alpha)
     beta_norm = check_positive(beta_norm, "beta_norm")
     n = C.shape[0]
     iu = np.triu_indices(n)
-    J_map, _ = map_l2(C, gamma, alpha)
     with pm.Model() as model:
-        theta = pm.Flat("theta", shape=iu[0].size, initval=J_map[iu])
+        g = pm.Data("gamma", np.float64(gamma))
+        theta = pm.Flat("theta", shape=iu[0].size, initval=np.zeros(iu[0].size))
         upper = pt.set_subtensor(pt.zeros((n, n))[iu], theta)
         J = upper + upper.T - pt.diag(pt.diag(upper))
         mu = _mu_op()(J)
         L = pt.linalg.cholesky(mu * pt.eye(n) - J)
         log_lik = 0.5 * pt.sum(J * C) / n - 0.5 * mu + pt.sum(pt.log(pt.diag(L))) / n  # ℓ(J; C)
-        F = -alpha * log_lik + 0.25 * gamma * pt.sum(J * J) / n
+        F = -alpha * log_lik + 0.25 * g * pt.sum(J * J) / n
         pm.Potential("posterior", -beta_norm * n * n * F)
     return model, n
+
+
+@contextmanager
+def _quiet_pymc():
+    """Silence PyMC's per-run INFO log lines (the progress bars stay under ``progress``)."""
+    logger = logging.getLogger("pymc")
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        with warnings.catch_warnings():  # pip-installed pytensor warns once about its BLAS linkage
+            warnings.filterwarnings("ignore", message="PyTensor could not link to a BLAS")
+            yield
+    finally:
+        logger.setLevel(level)
+
+
+class _PosteriorSampler:
+    """One compiled PyMC model + NUTS step for a fixed (C, α, β_norm); samples at any γ."""
+
+    def __init__(self, C, alpha: float, beta_norm: float, target_accept: float = 0.85):
+        pm, _ = _pymc()
+        self.C, self.alpha = C, alpha
+        self.model, self.n = _posterior_model(C, 1.0, alpha, beta_norm)
+        with self.model, _quiet_pymc():
+            self.step = pm.NUTS(target_accept=target_accept)
+
+    def sample(self, gamma: float, *, draws: int, tune: int, chains: int, seed: int, progress: bool) -> np.ndarray:
+        from statgen.graphical.gaussian import map_l2
+
+        pm, _ = _pymc()
+        n = self.n
+        iu = np.triu_indices(n)
+        start = map_l2(self.C, gamma, self.alpha)[0][iu]
+        with self.model, _quiet_pymc():
+            pm.set_data({"gamma": np.float64(gamma)})
+            self.step.reset_tuning()  # fresh step size and mass-matrix adaptation at every γ
+            idata = pm.sample(draws=int(draws), tune=int(tune), chains=int(chains), cores=1, step=self.step,
+                              initvals={"theta": start}, random_seed=seed, progressbar=progress,
+                              compute_convergence_checks=False, return_inferencedata=True)
+        th = idata.posterior["theta"].values.reshape(-1, iu[0].size)
+        out = np.zeros((th.shape[0], n, n))
+        out[:, iu[0], iu[1]] = th
+        out[:, iu[1], iu[0]] = th
+        return out
 
 
 def sample_l2_posterior(C, gamma: float, alpha: float, *, beta_norm: float = 1.0, draws: int = 500,
@@ -124,18 +172,9 @@ def sample_l2_posterior(C, gamma: float, alpha: float, *, beta_norm: float = 1.0
     -------
     J : (chains * draws, N, N) symmetric coupling samples.
     """
-    pm, _ = _pymc()
-    model, n = _posterior_model(C, gamma, alpha, beta_norm)
-    with model:
-        idata = pm.sample(draws=int(draws), tune=int(tune), chains=int(chains), cores=1, random_seed=seed,
-                          progressbar=progress, target_accept=target_accept, compute_convergence_checks=False,
-                          return_inferencedata=True)
-    iu = np.triu_indices(n)
-    th = idata.posterior["theta"].values.reshape(-1, iu[0].size)
-    out = np.zeros((th.shape[0], n, n))
-    out[:, iu[0], iu[1]] = th
-    out[:, iu[1], iu[0]] = th
-    return out
+    C, gamma, alpha = _check_inputs(C, gamma, alpha)
+    sampler = _PosteriorSampler(C, alpha, beta_norm, target_accept)
+    return sampler.sample(gamma, draws=draws, tune=tune, chains=chains, seed=seed, progress=progress)
 
 
 def coupling_curves(J, C, *, C_true=None, J_true=None) -> dict[str, np.ndarray]:
@@ -196,8 +235,11 @@ class PosteriorCurves:
 
 
 def posterior_curves(C, gammas, alpha: float, *, J_true, beta_norm: float = 1.0, draws: int = 500,
-                     tune: int = 500, chains: int = 2, seed: int = 0, progress: bool = False) -> PosteriorCurves:
+                     tune: int = 500, chains: int = 2, seed: int = 0, checkpoint_dir=None,
+                     progress: bool = False) -> PosteriorCurves:
     """Sample the posterior at every γ and average the likelihood curves; compare with the MAP.
+
+    One PyMC model is compiled for the whole path (γ is a data container).
 
     Parameters
     ----------
@@ -206,28 +248,45 @@ def posterior_curves(C, gammas, alpha: float, *, J_true, beta_norm: float = 1.0,
     alpha : sample ratio B/N.
     J_true : true couplings or :class:`SphericalGaussian` (for test and gen_true).
     beta_norm, draws, tune, chains, seed : see :func:`sample_l2_posterior` (seed + i at the i-th γ).
+    checkpoint_dir : optional directory; the summary at each γ is written there atomically and
+        reused on a rerun (an interrupted path resumes at the next γ).
     """
+    from pathlib import Path
+
     from statgen.graphical.gaussian import SphericalGaussian, _check_gammas, l2_path, map_l2
+    from statgen.studies import load_npz, save_npz_atomic
 
     model = J_true if isinstance(J_true, SphericalGaussian) else SphericalGaussian(J_true)
     g = np.sort(_check_gammas(gammas))
     C, _, alpha = _check_inputs(C, g[0], alpha)
     keys = ("train", "test", "gen", "gen_true")
-    mean = {k: np.empty(g.size) for k in keys}
-    sd = {k: np.empty(g.size) for k in keys}
-    j_sd, j_dist = np.empty(g.size), np.empty(g.size)
     off = ~np.eye(C.shape[0], dtype=bool)
+    sampler = None
+    rows = []
     with progress_bar(total=g.size, desc=f"posterior N={C.shape[0]}", progress=progress) as bar:
         for i, gamma in enumerate(g):
-            Js = sample_l2_posterior(C, gamma, alpha, beta_norm=beta_norm, draws=draws, tune=tune,
-                                     chains=chains, seed=seed + i)
+            ckpt = None if checkpoint_dir is None else Path(checkpoint_dir) / f"gamma-{i:03d}.npz"
+            if ckpt is not None and ckpt.exists():
+                rows.append(load_npz(ckpt))
+                bar.update(1)
+                continue
+            if sampler is None:
+                sampler = _PosteriorSampler(C, alpha, beta_norm)
+            Js = sampler.sample(gamma, draws=draws, tune=tune, chains=chains, seed=seed + i, progress=False)
             cv = coupling_curves(Js, C, C_true=model.covariance, J_true=model)
-            for k in keys:
-                mean[k][i], sd[k][i] = cv[k].mean(), cv[k].std()
-            j_sd[i] = float(np.mean(Js.std(axis=0)[off]))
             J_map, _ = map_l2(C, gamma, alpha)
-            j_dist[i] = float(np.sqrt(np.mean((Js.mean(axis=0) - J_map)[off] ** 2)))
+            row = {f"{k}_mean": np.asarray(cv[k].mean()) for k in keys}
+            row.update({f"{k}_sd": np.asarray(cv[k].std()) for k in keys})
+            row["j_sd"] = np.asarray(np.mean(Js.std(axis=0)[off]))
+            row["j_map_dist"] = np.asarray(np.sqrt(np.mean((Js.mean(axis=0) - J_map)[off] ** 2)))
+            if ckpt is not None:
+                ckpt.parent.mkdir(parents=True, exist_ok=True)
+                save_npz_atomic(ckpt, row)
+            rows.append(row)
             bar.update(1)
     path = l2_path(C, g, alpha, J_true=model)
-    return PosteriorCurves(gammas=g, alpha=alpha, beta_norm=beta_norm, n=C.shape[0], mean=mean, sd=sd,
-                           map={k: np.asarray(getattr(path, k)) for k in keys}, j_sd=j_sd, j_map_dist=j_dist)
+    stack = lambda key: np.array([float(r[key]) for r in rows])  # noqa: E731
+    return PosteriorCurves(gammas=g, alpha=alpha, beta_norm=beta_norm, n=C.shape[0],
+                           mean={k: stack(f"{k}_mean") for k in keys}, sd={k: stack(f"{k}_sd") for k in keys},
+                           map={k: np.asarray(getattr(path, k)) for k in keys}, j_sd=stack("j_sd"),
+                           j_map_dist=stack("j_map_dist"))
