@@ -48,7 +48,7 @@ def test_kkt_conditions():
     assert 0 <= l1_duality_gap(C, P, lam) < 1e-9
 
 
-@pytest.mark.parametrize("solver", ["gista", "quic"])
+@pytest.mark.parametrize("solver", ["gista", "quic", "glasso"])
 def test_solvers_agree_with_tight_reference(solver):
     _, C = _problem(n=20, alpha=0.7, seed=3)  # rank-deficient C (B < N)
     lam = 0.1 * _offdiag_max(C)
@@ -132,6 +132,7 @@ def test_sweep_shapes_and_consistency():
         (dict(C=np.eye(2), lam=0.0), "lam"),
         (dict(C=np.eye(2), lam=-1.0), "lam"),
         (dict(C=np.eye(2), lam=0.1, P_init=np.ones((3, 3)) + np.eye(3)), "P_init"),
+        (dict(C=np.eye(2), lam=0.1, solver="newton"), "solver"),
     ],
 )
 def test_map_l1_validation(kwargs, name):

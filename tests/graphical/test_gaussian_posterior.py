@@ -7,6 +7,7 @@ from statgen.graphical import SphericalGaussian, l2_path, map_l2, sk_couplings
 from statgen.graphical.posterior import coupling_curves, l2_free_energy
 
 pytest.importorskip("pymc")
+pytestmark = pytest.mark.filterwarnings("ignore:PyTensor could not link to a BLAS")
 
 
 def _problem(n, alpha=2.0, seed=0):
@@ -95,6 +96,7 @@ def _batch_se(x, chains, batches=10):
     return float(x.std(ddof=1) / np.sqrt(x.size))
 
 
+@pytest.mark.slow  # 25-70 s on 2 shared cores, mostly PyTensor compilation
 def test_n2_posterior_matches_numerical_integration():
     from statgen.graphical.posterior import sample_l2_posterior
 
