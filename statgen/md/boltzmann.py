@@ -433,11 +433,14 @@ def ramachandran_free_energy(phi, psi, *, bins: int = 36, weights=None) -> np.nd
 
 
 def basin_free_energies(phi, psi, *, weights=None) -> np.ndarray:
-    """ΔF_b = −log(P_b / P_β) in k_BT for the basins of :data:`BASINS` (β is the reference, 0)."""
+    """F_b = −log P_b in k_BT for the basins of :data:`BASINS` (P_b the fraction in basin b; +inf if empty).
+
+    Differences F_b − F_b' are the basin free-energy differences; comparing F_b of flow samples
+    with MD needs no choice of reference basin."""
     w = np.ones(len(np.asarray(phi))) if weights is None else np.asarray(weights, dtype=float)
     p = np.bincount(ramachandran_basins(phi, psi), weights=w, minlength=3)
     with np.errstate(divide="ignore"):
-        return -np.log(p / p[0])
+        return -np.log(p / p.sum())
 
 
 def amber_energies(x, *, platform: str = "Reference") -> np.ndarray:
@@ -476,7 +479,7 @@ def evaluate_boltzmann_generator(model: BoltzmannGenerator, positions, forces=No
     ``force_mse`` : mean over frames, atoms and xyz of (F_flow − F_MD)² in (k_BT/nm)²;
     ``reverse_kl`` : mean_{x~q}[log q(x) + U_amber(x)/k_BT], the reverse KL up to the constant −log Z;
     ``phi_md, psi_md, phi_flow, psi_flow`` : dihedrals (rad); ``fes_md, fes_flow`` (bins, bins) in k_BT;
-    ``basin_df_md, basin_df_flow`` (3,) ΔF of :data:`BASINS` vs β; ``fes_mae`` : mean |F_flow − F_MD − c|
+    ``basin_df_md, basin_df_flow`` (3,) F_b = −log P_b of :data:`BASINS` (k_BT); ``fes_mae`` : mean |F_flow − F_MD − c|
     over bins populated by both, c the mean difference (free energies are defined up to a constant; k_BT).
     """
     from statgen.md.system import kbt

@@ -138,11 +138,11 @@ def test_ramachandran_and_free_energies():
     assert phi[0] == pytest.approx(dih(*pos[[4, 6, 8, 14]]), abs=1e-12)
     assert psi[0] == pytest.approx(dih(*pos[[6, 8, 14, 16]]), abs=1e-12)
     assert -100 < np.degrees(phi[0]) < -50  # packaged structure: αR basin
-    # histogram free energies: 3:1 populations give ΔF = log 3
+    # histogram free energies: 3:1 populations (β : αL) give F = −log(3/4), −log(1/4)
     phi = np.array([-1.5] * 3 + [1.0])
     psi = np.array([2.5] * 3 + [0.5])
     df = basin_free_energies(phi, psi)
-    assert df[0] == 0 and df[2] == pytest.approx(math.log(3)) and df[1] == math.inf
+    assert df[0] == pytest.approx(-math.log(0.75)) and df[2] == pytest.approx(math.log(4)) and df[1] == math.inf
     f = ramachandran_free_energy(phi, psi, bins=4)
     assert np.nanmin(f) == 0 and np.isfinite(f).sum() == 2 and f[np.isfinite(f)].max() == pytest.approx(math.log(3))
 
