@@ -108,3 +108,15 @@ def test_no_graph_without_grad():
     with torch.no_grad():
         x, _ = tr.inverse(y, raw)
     assert not x.requires_grad
+
+
+@pytest.mark.parametrize("domain", ["circle", "interval"])
+def test_full_gradgradcheck_of_inverse(domain):
+    # the complete second-derivative Jacobian (not random projections), 2 dims x 3 components
+    from statgen.flows import SmoothMixtureTransformer
+
+    tr = SmoothMixtureTransformer(domain, 2, 3).double()
+    g = torch.Generator().manual_seed(10)
+    raw = torch.randn(2, 2, tr.params_per_dim, generator=g, dtype=F64).requires_grad_()
+    y = (0.05 + 0.9 * torch.rand(2, 2, generator=g, dtype=F64)).requires_grad_()
+    assert torch.autograd.gradgradcheck(lambda y, r: tr.inverse(y, r), (y, raw), eps=1e-6, atol=1e-5, rtol=1e-4)
