@@ -444,7 +444,8 @@ def map_l1(C, lam: float, *, P_init=None, tol: float = 1e-9, max_iter: int = 10_
     ----------
     C : (N, N) empirical covariance, symmetric positive semi-definite with positive diagonal
         (statgen normalizes Tr C = N, but any scale is accepted).
-    lam : penalty λ > 0 on the off-diagonal |P_ij| (same units as C⁻¹... i.e. of P).
+    lam : penalty λ > 0 on the off-diagonal |P_ij|, in the units of C (at the optimum
+        |(P⁻¹ − C)_ij| ≤ λ; λ ≥ max_{i≠j} |C_ij| gives the diagonal P = 1/C_ii).
     P_init : optional positive-definite warm start (e.g. the solution at a nearby λ).
     tol : stop when the duality gap ≤ tol × max(1, |objective|), a certified bound on the
         relative objective error.
