@@ -272,10 +272,48 @@ class MaternEngine(_Engine):
                 err += np.bincount(xs, weights=term * rel, minlength=x.shape[0])
         return out, err
 
+    def _lens_exp_integral(self, x, y, A, G):
+        """K_xy = ∫_{lens} exp(A + G·c) dc / V² for 2-D pairs, in the lens's own coordinates.
+
+        With m the midpoint, e the unit axis, g∥ = G·e, g⊥ = |G − g∥ e|, and |t| + r/2 = R cos φ,
+        ∫_lens e^{G·(c−m)} dc = ∫_0^{acos(r/2R)} 2 cosh(g∥ t) · 2 sinh(g⊥ R sin φ)/g⊥ · R sin φ dφ,
+        t = R cos φ − r/2: an analytic integrand (Gauss–Legendre, error from 16 vs 32 nodes).
+        """
+        R = self.R
+        diff = y - x
+        r = np.linalg.norm(diff, axis=1)
+        e = np.where(r[:, None] > 0, diff / np.where(r > 0, r, 1.0)[:, None], np.array([1.0, 0.0]))
+        gpar = e @ G
+        gperp = np.sqrt(np.clip(G @ G - gpar**2, 0.0, None))
+        phi0 = np.arccos(np.clip(r / (2 * R), 0.0, 1.0))
+
+        def quad(n):
+            z, w = np.polynomial.legendre.leggauss(n)
+            phi = 0.5 * phi0[:, None] * (z + 1)
+            t = R * np.cos(phi) - 0.5 * r[:, None]
+            wid = R * np.sin(phi)
+            gp = gperp[:, None]
+            side = np.where(gp > 1e-12, 2 * np.sinh(gp * wid) / np.where(gp > 1e-12, gp, 1.0), 2 * wid)
+            f = 2 * np.cosh(gpar[:, None] * t) * side * wid
+            return 0.5 * phi0 * (f @ w)
+
+        q1, q2 = quad(32), quad(16)
+        scale = np.exp(A + 0.5 * (x + y) @ G - 2 * self.logV)
+        return q1 * scale, (np.abs(q1 - q2) + 1e-15 * q1) * scale
+
     def pair_integral(self, x, y):
-        lk, rel = self._log_integral(np.stack([x, y], axis=1), 2)
-        K = np.exp(lk)
-        return K, K * rel
+        K, err = np.zeros(x.shape[0]), np.zeros(x.shape[0])
+        near = np.flatnonzero(np.sum((x - y) ** 2, axis=1) < 4 * self.R**2)  # no common parent beyond 2R
+        A, G = self._AG(2.0)
+        if self.d == 2 and np.any(G != 0):
+            K[near], err[near] = self._lens_exp_integral(x[near], y[near], A, G)
+            return K, err
+        for s in range(0, near.size, 50_000):
+            idx = near[s : s + 50_000]
+            lk, rel = self._log_integral(np.stack([x[idx], y[idx]], axis=1), 2)
+            K[idx] = np.exp(lk)
+            err[idx] = K[idx] * rel
+        return K, err
 
 
 def _gl_panels(edges: np.ndarray, order: int):
