@@ -862,38 +862,51 @@ def l2_sweep(
     and ``train_max`` (the maximum of ``train`` over the grid) of shape (A, S); ``gammas`` (G,),
     ``alphas`` (A,) (the realized ``B/N``), ``gamma_pred`` (scalar).
     """
+    return sweep_paths(
+        lambda C, g, alpha: l2_path(C, g, alpha, J_true=model),
+        model, alphas, gammas, n_samples, rng=rng, desc="L2 paths", progress=progress,
+    )
+
+
+_SWEEP_POINTS = ("gamma_opt", "gamma_cross", "gamma_half")
+
+
+def sweep_paths(
+    path_fn,
+    model: SphericalGaussian,
+    alphas,
+    gammas,
+    n_samples: int,
+    *,
+    rng: np.random.Generator,
+    curve_keys: tuple[str, ...] = ("train", "test", "gen", "gen_true"),
+    desc: str = "paths",
+    progress: bool = False,
+) -> dict[str, np.ndarray]:
+    """Run ``path_fn(C, gammas, alpha)`` on ``n_samples`` Wishart training sets per sample ratio.
+
+    The shared driver of :func:`l2_sweep` and :func:`statgen.graphical.l1_sweep`: ``path_fn``
+    returns a path object with the curves ``curve_keys``, ``gamma_opt/cross/half`` and ``at_opt``.
+    The output layout is documented in :func:`l2_sweep`.
+    """
     alphas = _check_gammas(alphas, "alphas")
     gammas = np.sort(_check_gammas(gammas))
     n_samples = _check_n(n_samples, "n_samples", minimum=1)
     n = model.n
     Bs = np.maximum(1, np.round(alphas * n).astype(int))
     A, S, G = alphas.size, n_samples, gammas.size
-    curves = {k: np.empty((A, S, G)) for k in ("train", "test", "gen", "gen_true")}
-    points = {
-        k: np.empty((A, S))
-        for k in (
-            "gamma_opt",
-            "gamma_cross",
-            "gamma_half",
-            "train_opt",
-            "test_opt",
-            "gen_opt",
-            "gen_true_opt",
-            "train_max",
-        )
-    }
-    bar = progress_bar(total=A * S, desc="L2 paths", progress=progress)
-    with bar:
+    curves = {k: np.empty((A, S, G)) for k in curve_keys}
+    at_opt = ("train", "test", "gen", "gen_true")
+    points = {k: np.empty((A, S)) for k in (*_SWEEP_POINTS, *(f"{k}_opt" for k in at_opt), "train_max")}
+    with progress_bar(total=A * S, desc=desc, progress=progress) as bar:
         for a, B in enumerate(Bs):
             for s in range(S):
-                path = l2_path(
-                    model.sample_covariance(int(B), rng=rng), gammas, B / n, J_true=model
-                )
+                path = path_fn(model.sample_covariance(int(B), rng=rng), gammas, B / n)
                 for k in curves:
                     curves[k][a, s] = getattr(path, k)
-                for k in ("gamma_opt", "gamma_cross", "gamma_half"):
+                for k in _SWEEP_POINTS:
                     points[k][a, s] = getattr(path, k)
-                for k in ("train", "test", "gen", "gen_true"):
+                for k in at_opt:
                     points[f"{k}_opt"][a, s] = path.at_opt.get(k, np.nan)
                 points["train_max"][a, s] = np.max(path.train)
                 bar.update(1)

@@ -707,29 +707,10 @@ def l1_sweep(model, alphas, gammas, n_samples: int, *, rng: np.random.Generator,
     gamma_half, train_opt, test_opt, gen_opt, gen_true_opt, train_max`` (A, S); ``gammas``,
     ``alphas`` (realized B/N), ``gamma_pred``.
     """
-    alphas = _check_strengths(alphas, "alphas")
-    gammas = np.sort(_check_strengths(gammas, "gammas"))
-    n_samples = int(n_samples)
-    if n_samples < 1:
-        raise ValueError(f"n_samples must be >= 1, got {n_samples}")
-    n = model.n
-    Bs = np.maximum(1, np.round(alphas * n).astype(int))
-    A, S, G = alphas.size, n_samples, gammas.size
-    curves = {k: np.empty((A, S, G)) for k in ("train", "test", "gen", "gen_true", "n_edges")}
-    points = {k: np.empty((A, S)) for k in ("gamma_opt", "gamma_cross", "gamma_half", "train_opt",
-                                             "test_opt", "gen_opt", "gen_true_opt", "train_max")}
-    with progress_bar(total=A * S, desc="L1 paths", progress=progress) as bar:
-        for a, B in enumerate(Bs):
-            for s in range(S):
-                path = l1_path(model.sample_covariance(int(B), rng=rng), gammas, B / n, J_true=model,
-                               tol=tol, refine=refine)
-                for k in curves:
-                    curves[k][a, s] = getattr(path, k)
-                for k in ("gamma_opt", "gamma_cross", "gamma_half"):
-                    points[k][a, s] = getattr(path, k)
-                for k in ("train", "test", "gen", "gen_true"):
-                    points[f"{k}_opt"][a, s] = path.at_opt.get(k, np.nan)
-                points["train_max"][a, s] = np.max(path.train)
-                bar.update(1)
-    return {**curves, **points, "gammas": gammas, "alphas": Bs / n,
-            "gamma_pred": np.asarray(model.predicted_gamma)}
+    from statgen.graphical.gaussian import sweep_paths
+
+    return sweep_paths(
+        lambda C, g, alpha: l1_path(C, g, alpha, J_true=model, tol=tol, refine=refine),
+        model, alphas, gammas, n_samples, rng=rng,
+        curve_keys=("train", "test", "gen", "gen_true", "n_edges"), desc="L1 paths", progress=progress,
+    )
