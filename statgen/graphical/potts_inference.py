@@ -15,10 +15,14 @@ i.e., dividing by α, it minimizes the per-sample objective
     L2:  r(J) = ((q − 1)² / 2) Σ_{i<j} ||J_ij||²_F,
     L1:  r(J) = Σ_{i<j} Σ_{a,b} |J_ij(a, b)|.
 
-For q = 2 and r = ½ Σ J² this is exactly the Gaussian α ℓ − (γ/4) Tr(J²)/N. The factor (q − 1)²
-(the number of gauge-free directions of a coupling matrix) makes the Bayes-optimal L2 strength
-for couplings that are isotropic Gaussian in the zero-sum subspace equal to
-γ* = 1 / mean_i Σ_j ||J_ij||²_F (:func:`potts_predicted_gamma`), the analogue of 1/Σ_j J_ij².
+For q = 2 the L2 term is (γ/(2L)) Σ_{i<j} ||J_ij||²_F, the Gaussian (γ/4) Tr(J²)/N =
+(γ/(2N)) Σ_{i<j} J_ij² with the block norm in place of |J_ij|. (In Ising variables σ = ±1 a zero-sum
+q = 2 block has ||J_ij||_F = 2|K_ij|, so γ_Potts = γ_Gauss/4 in both the penalty and the prediction.)
+The factor (q − 1)² (the number of gauge-free directions of a coupling matrix) makes the
+Bayes-optimal L2 strength for couplings that are isotropic Gaussian in the zero-sum subspace equal to
+γ* = 1 / mean_i Σ_j ||J_ij||²_F (:func:`potts_predicted_gamma`), the analogue of 1/Σ_j J_ij²: the
+prior exp(−γL (q−1)²/2 ||J_ij||²) has E||J_ij||² = 1/(γL) over the (q−1)² free directions, and
+Σ_j over the L − 1 ≈ L partners of a dense graph gives 1/γ. Without the factor, γ_opt would sit near (q−1)²·γ*.
 An L2 penalty with free fields selects the zero-sum gauge of J by itself. γ for L1 has the
 units of 1/J, so 1/Σ J² is not a dimensional prediction there; the study reports it anyway.
 
