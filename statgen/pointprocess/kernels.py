@@ -40,6 +40,11 @@ def _check_d(d) -> int:
 
 
 def _unit_vectors(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
+    if d == 1:
+        return np.where(rng.random((n, 1)) < 0.5, -1.0, 1.0)
+    if d == 2:
+        th = rng.random(n) * (2 * math.pi)
+        return np.column_stack([np.cos(th), np.sin(th)])
     z = rng.standard_normal((n, d))
     return z / np.linalg.norm(z, axis=1, keepdims=True)
 

@@ -130,7 +130,10 @@ class NeymanScott:
         For compact kernels (Matérn) r = R and nothing is truncated.
         """
         check_in_range(edge_tol, "edge_tol", 0.0, 1.0, closed=False)
-        return self.kernel.effective_range(self.d, edge_tol)
+        cache = self.__dict__.setdefault("_dilation", {})  # root finding costs ~1 ms; simulate calls it each time
+        if edge_tol not in cache:
+            cache[edge_tol] = self.kernel.effective_range(self.d, edge_tol)
+        return cache[edge_tol]
 
     def truncation_error(self, radius: float) -> dict:
         r"""Expected number of offspring in W lost by generating parents only on W ⊕ b(0, r).
@@ -202,8 +205,12 @@ class NeymanScott:
             c = c[rng.random(n_prop) * kmax < kap]
         counts = rng.poisson(self.alpha(c))
         labels = np.repeat(np.arange(c.shape[0]), counts)
-        pts = c[labels] + self.kernel.sample(labels.size, self.d, rng)
-        keep = np.all((pts >= self.window[:, 0]) & (pts <= self.window[:, 1]), axis=1)
+        pts = self.kernel.sample(labels.size, self.d, rng)
+        pts += c[labels]
+        keep = np.ones(labels.size, dtype=bool)
+        for k in range(self.d):  # per axis: cheaper than a (n, d) boolean array and a reduction
+            col = pts[:, k]
+            keep &= (col >= self.window[k, 0]) & (col <= self.window[k, 1])
         pts, labels = pts[keep], labels[keep]
         if far:
             cf, pf, lf = far_parent_offspring(self, r, rng, far_tol=far_tol)

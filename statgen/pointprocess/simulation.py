@@ -92,14 +92,16 @@ def far_parent_offspring(model, r: float, rng: np.random.Generator, *, far_tol: 
     centre = w.mean(axis=1)
     cache = model.__dict__.setdefault("_far_shells", {})  # the bound depends only on the model, r, far_tol
     if (r, far_tol) not in cache:
-        cache[(r, far_tol)] = far_shells(model, r, far_tol)
-    edges, mass, dens, remainder = cache[(r, far_tol)]
+        edges, mass, dens, remainder = far_shells(model, r, far_tol)
+        nz = np.flatnonzero(mass > 0)  # only shells that can hold a proposal
+        cache[(r, far_tol)] = (edges[nz], edges[nz + 1], mass[nz], dens[nz], remainder)
+    lo, hi, mass, dens, remainder = cache[(r, far_tol)]
     if remainder > 1e-3:
         raise ValueError(f"the far-parent bound does not converge (remaining mass {remainder:.3g}); "
                          "the kernel tail is too heavy for these fields")
     counts = rng.poisson(mass)
     cell = np.repeat(np.arange(mass.size), counts)
-    rho = edges[cell] + (edges[cell + 1] - edges[cell]) * rng.random(cell.size)
+    rho = lo[cell] + (hi[cell] - lo[cell]) * rng.random(cell.size)
     c = centre + rho[:, None] * _unit_vectors(cell.size, d, rng)
     outside = np.any((c < w[:, 0] - r) | (c > w[:, 1] + r), axis=1)
     c, rho, cell = c[outside], rho[outside], cell[outside]
