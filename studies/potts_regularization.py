@@ -9,7 +9,7 @@ per system s and penalty p (arrays indexed [s, p, ...]):
 - ``train, test, gen`` (s, p, γ): mean over seeds; ``*_sd`` spread over seeds; ``*_se`` mean estimator
   standard error (AIS + sample means; 0 when exact); ``test_gen_se`` error of L_test − L_gen;
 - ``gamma_opt, gamma_cross`` (s, p, seed) and ``gamma_pred`` (s, seed) = 1/mean_i Σ_j ||J_ij||²_F;
-- ``test_opt, gen_opt, train_opt`` (s, p, seed): the curves at the grid point nearest γ_opt.
+- ``test_opt, gen_opt, train_opt, test_gen_se_opt`` (s, p, seed): the curves at γ_opt (interpolated in log γ).
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ def combine(cfg: dict, results: list[dict]) -> dict[str, np.ndarray]:
     table = [[[next(it) if c < s.get("seeds", R) else None for c in range(R)] for _ in pens] for s in cfg["systems"]]
 
     def stack(key):
-        ref = np.asarray(results[0][key], float) if key != "gammas" else None
+        ref = np.asarray(results[0][key], float)
 
         def get(a, b, c):
             e = table[a][b][c]
@@ -121,11 +121,17 @@ def combine(cfg: dict, results: list[dict]) -> dict[str, np.ndarray]:
     out["test_gen_se"] = np.sqrt(np.nanmean(stack("test_gen_se") ** 2, 2) / n)
     out["gamma_opt"], out["gamma_cross"] = stack("gamma_opt"), stack("gamma_cross")
     out["gamma_pred"] = stack("gamma_pred")[:, 0]
-    test = stack("test")
-    k = np.where(np.isnan(test).all(3), 0, np.nanargmax(np.where(np.isnan(test), -np.inf, test), 3))
-    for key in ("train", "test", "gen"):  # values at the grid point of the optimum, (s, p, seed)
-        out[f"{key}_opt"] = np.take_along_axis(stack(key), k[..., None], 3)[..., 0]
-    out["test_gen_se_opt"] = np.take_along_axis(stack("test_gen_se"), k[..., None], 3)[..., 0]
+    for key in ("train", "test", "gen", "test_gen_se"):  # curves at γ_opt (linear in log γ), (s, p, seed)
+        out[f"{key}_opt"] = _at(np.log(stack("gammas")), stack(key), np.log(out["gamma_opt"]))
+    return out
+
+
+def _at(lg: np.ndarray, y: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """y(x) by linear interpolation along the last axis of (lg, y), elementwise over leading axes (NaN stays NaN)."""
+    out = np.full(x.shape, np.nan)
+    for idx in np.ndindex(x.shape):
+        if np.isfinite(x[idx]) and np.all(np.isfinite(y[idx])):
+            out[idx] = np.interp(x[idx], lg[idx], y[idx])
     return out
 
 
