@@ -13,6 +13,7 @@ The last line is ``ratio statgen/peer: X`` (statgen seconds / adabmDCA seconds).
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import sys
@@ -42,8 +43,9 @@ def main(argv=None) -> None:
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--threads", type=int, default=None, help="torch CPU threads for both tools")
     args = ap.parse_args(argv)
-    if args.threads:
+    if args.threads:  # same thread count for statgen (in-process) and adabmDCA (subprocess)
         torch.set_num_threads(args.threads)
+        os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = str(args.threads)
     threads = torch.get_num_threads()
     alphabet = ALPHABETS[args.q]
     rng = np.random.default_rng(0)
