@@ -125,7 +125,9 @@ class ThomasKernel(Kernel):
         return (2 * math.pi * s2) ** (-d / 2) * np.exp(-0.5 * r**2 / s2)
 
     def sample(self, n: int, d: int, rng: np.random.Generator) -> np.ndarray:
-        return self.sigma * rng.standard_normal((n, _check_d(d)))
+        z = rng.standard_normal((n, _check_d(d)))
+        z *= self.sigma
+        return z
 
     def tail_mass(self, r, d: int) -> np.ndarray:
         return stats.chi2.sf((np.asarray(r, dtype=float) / self.sigma) ** 2, _check_d(d))

@@ -206,7 +206,7 @@ class NeymanScott:
         counts = rng.poisson(self.alpha(c))
         labels = np.repeat(np.arange(c.shape[0]), counts)
         pts = self.kernel.sample(labels.size, self.d, rng)
-        pts += c[labels]
+        pts += np.repeat(c, counts, axis=0)  # row repeat: cheaper than the gather c[labels]
         keep = np.ones(labels.size, dtype=bool)
         for k in range(self.d):  # per axis: cheaper than a (n, d) boolean array and a reduction
             col = pts[:, k]
