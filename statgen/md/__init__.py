@@ -17,7 +17,8 @@ import importlib
 _SUBMODULE = {
     **dict.fromkeys(["BASINS", "BoltzmannGenerator", "InternalCoordinates", "alanine_couplings", "amber_energies",
                      "basin_free_energies", "data_ranges", "evaluate_boltzmann_generator",
-                     "load_boltzmann_generator", "ramachandran", "ramachandran_basins",
+                     "load_boltzmann_generator", "pretrained_boltzmann_generator", "pretrained_starting_frames",
+                     "ramachandran", "ramachandran_basins",
                      "ramachandran_free_energy", "save_boltzmann_generator", "train_boltzmann_generator"],
                     "boltzmann"),
     **dict.fromkeys(["MDData", "generate_md_data", "load_md_data"], "data"),

@@ -62,6 +62,8 @@ __all__ = [
     "amber_energies",
     "evaluate_boltzmann_generator",
     "BASINS",
+    "pretrained_boltzmann_generator",
+    "pretrained_starting_frames",
 ]
 
 #: physical default ranges: bonds in nm, angles in rad (Köhler et al.: bonds ~0.05–0.3 nm).
@@ -512,3 +514,37 @@ def evaluate_boltzmann_generator(model: BoltzmannGenerator, positions, forces=No
     out["basin_df_md"] = basin_free_energies(out["phi_md"], out["psi_md"])
     out["basin_df_flow"] = basin_free_energies(out["phi_flow"], out["psi_flow"])
     return out
+
+
+#: packaged smooth + force-matching Boltzmann generator (see :func:`pretrained_boltzmann_generator`).
+PRETRAINED = "ala2_smooth_fm.pt"
+
+
+def _pretrained_file() -> dict:
+    from importlib import resources
+
+    ref = resources.files("statgen.md") / "data" / PRETRAINED
+    with resources.as_file(ref) as p:
+        return torch.load(p, map_location="cpu", weights_only=False)
+
+
+def pretrained_boltzmann_generator(*, device=None, dtype=torch.float64) -> BoltzmannGenerator:
+    """The packaged smooth-flow Boltzmann generator of alanine dipeptide (NLL + force matching).
+
+    Trained for 1200 Adam steps (``train_boltzmann_generator(w_fm=1e-3, lr=1e-3, batch_size=128)``)
+    on the first 1000 frames (1 ns) of ``generate_md_data(ns=2, seed=0)`` (Reference platform,
+    300 K); components=6, hidden=(48, 48), torsion_blocks=2; training NLL −203.2, force MSE
+    8.4e3 (k_BT/nm)² (``torch.load(path)["info"]``). A small model for tests, benchmarks and
+    demos — stable as an MD potential from its :func:`pretrained_starting_frames` but not from
+    every configuration; train on ≥ 20 ns for science (``statgen study run alanine``).
+    """
+    ck = _pretrained_file()
+    model = BoltzmannGenerator.from_config(ck["config"], device=device)
+    model.load_state_dict(ck["state_dict"])
+    return model.to(dtype=dtype)
+
+
+def pretrained_starting_frames() -> np.ndarray:
+    """Four training frames (4, 22, 3) nm of the packaged model (indices 5, 500, 250, 750), from which
+    1 ps of NVT + 1 ps of NVE with it as the only force were checked not to blow up."""
+    return np.asarray(_pretrained_file()["frames"], dtype=np.float64)
