@@ -80,3 +80,17 @@ def test_fit_rejects_bad_input():
         ClusterFit().fit(np.full((20, 2), 1.5), UNIT2)
     with pytest.raises(ValueError):
         ClusterFit().fit(np.random.default_rng(0).random((20, 3)), UNIT2)
+
+
+@pytest.mark.slow
+def test_bootstrap_standard_error_matches_replicate_spread():
+    """Parametric-bootstrap s.e. of σ (15 refits) against the spread of 15 independent fits;
+    with 15 samples each the ratio of two standard deviations lies in [1/2, 2] with > 99% probability."""
+    window = ((0.0, 2.0), (0.0, 2.0))
+    true = NeymanScott(LogLinear(3.0, [0.4, -0.3]), 6.0, ThomasKernel(0.03), window)
+    rng = np.random.default_rng(0)
+    spread = np.std([ClusterFit("thomas", rmax=0.2).fit(true.simulate(rng=rng), window).params_["scale"]
+                     for _ in range(15)], ddof=1)
+    fit = ClusterFit("thomas", rmax=0.2).fit(true.simulate(rng=rng), window)
+    se = fit.bootstrap(15, rng=rng, progress=False)["scale"]
+    assert 0.5 < se / spread < 2.0
