@@ -545,6 +545,10 @@ def pretrained_boltzmann_generator(*, device=None, dtype=torch.float64) -> Boltz
 
 
 def pretrained_starting_frames() -> np.ndarray:
-    """Four training frames (4, 22, 3) nm of the packaged model (indices 5, 500, 250, 750), from which
-    1 ps of NVT + 1 ps of NVE with it as the only force were checked not to blow up."""
+    """Four training frames (4, 22, 3) nm of the packaged model (indices 5, 500, 250, 750 of its data).
+
+    With the flow as the only force, 1 ps of velocity-Verlet NVE (1 fs, 300 K Maxwell-Boltzmann
+    velocities, ``run_md(nvt_steps=0, seed=0)``) from frames 1-3 conserves the total energy to a
+    0.2-0.6 kJ/mol fluctuation (Amber: 0.2-0.4); from frame 0 the trajectory leaves the support
+    the 1 ns-trained flow has learned and is stopped as a blow-up."""
     return np.asarray(_pretrained_file()["frames"], dtype=np.float64)
