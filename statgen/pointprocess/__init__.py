@@ -6,6 +6,7 @@ fitting (Palm likelihood, minimum contrast) with parametric-bootstrap standard e
 See ``science/pointprocess.md`` and :mod:`statgen.pointprocess.model`.
 """
 
+from statgen.pointprocess.assessment import approximation_error, monte_carlo_conditional_intensity
 from statgen.pointprocess.fit import ClusterFit, expected_k_inhom, fit_loglinear_intensity, k_inhom
 from statgen.pointprocess.fields import CallableField, Constant, Field, Gridded, LogLinear
 from statgen.pointprocess.kernels import CauchyKernel, Kernel, MaternKernel, ThomasKernel, VarGammaKernel
@@ -16,6 +17,7 @@ __all__ = [
     "ThomasKernel", "MaternKernel", "CauchyKernel", "VarGammaKernel", "Kernel",
     "NeymanScott", "Simulation", "METHODS",
     "Field", "Constant", "LogLinear", "Gridded", "CallableField",
+    "monte_carlo_conditional_intensity", "approximation_error",
     "ClusterFit", "fit_loglinear_intensity", "k_inhom", "expected_k_inhom",
     "subset_recursion", "partition_sum", "set_partitions", "bell_number",
 ]

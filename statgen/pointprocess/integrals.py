@@ -27,6 +27,10 @@ whose events are pairwise within 2R (cliques) are non-zero.
 kernels): λ(x) by quadrature in kernel coordinates (radial quantiles × directions) and
 K_B by composite Gauss–Legendre over the parent location on a mesh that is uniform near the
 events and geometrically graded in the tails; errors are estimated by comparing two orders.
+For stationary Cauchy and variance-Gamma models the pair integral uses the closed-form k * k.
+Limitation: a variance-Gamma kernel with ν ≤ 0 is singular at its centre; near the events the
+tensor rule then converges slowly and its two-order error estimate can understate the error
+(percent level at x = y for ν = −1/4).
 """
 
 from __future__ import annotations
