@@ -78,4 +78,4 @@ def ais_log_partition(model, *, n_chains: int = 1000, n_temps: int = 1000, sweep
     mean = w.mean()
     stderr = float(w.std(ddof=1) / (mean * np.sqrt(n_chains))) if n_chains > 1 else float("inf")
     ess = float(w.sum() ** 2 / (w**2).sum())
-    return LogZEstimate(log_z0 + mx + float(np.log(mean)), stderr, ess)
+    return LogZEstimate(float(log_z0 + mx + np.log(mean)), stderr, ess)
