@@ -46,7 +46,7 @@ import torch.nn.functional as F
 from statgen._checks import check_int_states, check_nonnegative, check_positive
 from statgen._progress import progress_bar
 from statgen.graphical.potts import MAX_ENUMERATION, PottsModel, _index_to_states, flat_to_couplings
-from statgen.graphical.potts_sampling import PottsChains, energy_idx
+from statgen.graphical.potts_sampling import PottsChains
 
 __all__ = ["fit_plm", "fit_ml", "fit_bm", "PseudoLikelihoodPotts", "MaximumLikelihoodPotts",
            "BoltzmannMachinePotts", "plm_objective", "ml_objective", "pair_frequencies",
