@@ -248,6 +248,10 @@ def run_md(potential, positions, *, temperature=300.0, nvt_steps: int = 1000, nv
     blowup_energy : a replica whose |U| or |E_total| exceeds this (kJ/mol), or whose force
         evaluation fails (NaN, flow out of its domain), is stopped and marked ``blew_up``.
     threads : torch intra-op threads while running (see :func:`torch_threads`; None leaves them).
+    seed : Langevin and initial-velocity seeds (replica r: ``seed·7919 + r``). The NVE phase is
+        deterministic; the Langevin noise of OpenMM's Reference platform was observed not to repeat
+        between runs in one process (its random stream is process-global), so with ``nvt_steps > 0``
+        bit-for-bit reproducibility holds only for a fresh process.
 
     Returns
     -------
