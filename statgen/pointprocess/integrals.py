@@ -384,8 +384,12 @@ class QuadratureEngine(_Engine):
         return out
 
     def intensity(self, x):
-        hi = self._intensity_order(x, 48)
-        lo = self._intensity_order(x, 32)
+        if isinstance(self.kappa, Constant) and isinstance(self.alpha, Constant):
+            lam = np.full(x.shape[0], self.kappa.value * self.alpha.value)  # ∫ k = 1
+            return lam, np.zeros_like(lam)
+        n_hi, n_lo = (48, 32) if self.d < 3 else (24, 16)  # 3-D rules have 2 n³ nodes
+        hi = self._intensity_order(x, n_hi)
+        lo = self._intensity_order(x, n_lo)
         return hi, np.abs(hi - lo)
 
     def _nodes(self, y, order, extra=None):
