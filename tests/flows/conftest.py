@@ -20,11 +20,3 @@ def make_transformer(kind: str, domain: str, dims: int = 3, components: int = 6,
 def transformer_factory():
     return make_transformer
 
-
-@pytest.fixture(autouse=True)
-def _one_torch_thread():
-    """Tiny tensors: intra-op threads only add synchronisation cost (severe on a shared machine)."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)

@@ -29,15 +29,6 @@ from statgen.graphical.gaussian import (
 GAMMAS = np.logspace(np.log10(5e-4), 4, 50)
 
 
-@pytest.fixture(autouse=True)
-def _one_blas_thread():
-    """Small matrices: one BLAS thread is as fast alone and far faster on a loaded machine."""
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
-
-
 def _sk_model(n, sigma, seed):
     return SphericalGaussian(sk_couplings(n, sigma, rng=np.random.default_rng(seed)))
 

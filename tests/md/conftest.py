@@ -1,16 +1,6 @@
 """Shared tiny alanine-dipeptide data for the md tests (generated once per session, ~2 s on Reference)."""
 
 import pytest
-import torch
-
-
-@pytest.fixture(autouse=True)
-def _one_torch_thread():
-    """22-atom flows are too small for intra-op threads (they only spin on a busy machine)."""
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
 
 
 @pytest.fixture(scope="session")
