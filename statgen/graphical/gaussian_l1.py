@@ -48,7 +48,7 @@ from scipy.linalg import lapack
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-from statgen._checks import as_array, check_positive, check_positive_definite
+from statgen._checks import check_positive, check_positive_definite
 from statgen._progress import progress_bar
 
 __all__ = ["map_l1", "l1_objective", "l1_duality_gap", "l1_path", "L1Path", "l1_sweep"]
@@ -144,7 +144,6 @@ class _SolveInfo:
 
 def _gista(C: np.ndarray, lam: float, P0: np.ndarray, tol: float, max_iter: int, info: _SolveInfo) -> np.ndarray:
     """G-ISTA with Barzilai–Borwein steps on one connected block; stops at gap ≤ tol·max(1, |f|)."""
-    n = C.shape[0]
     P = P0.copy()
     L = _chol(P)
     if L is None:  # a warm start must be PD; fall back to the λ→∞ solution
@@ -478,15 +477,6 @@ def _check_solver(solver: str) -> str:
 # --------------------------------------------------------------------------- path
 
 
-def _check_strengths(values, name: str) -> np.ndarray:
-    g = as_array(values, name, ndim=(0, 1)).reshape(-1)
-    if g.size == 0:
-        raise ValueError(f"{name} must hold at least one value")
-    if np.any(g <= 0):
-        raise ValueError(f"{name} must be > 0, got min {g.min()!r}")
-    return g
-
-
 class _L1Problem:
     """Graphical-lasso solutions along a path, solved lazily, each warm-started from the nearest
     solution already known (in log γ₁); gives the likelihood curves at any γ₁ = α λ."""
@@ -623,6 +613,7 @@ def l1_path(C, gammas, alpha: float, *, C_true=None, J_true=None, C_test=None, t
     """
     from statgen.graphical.gaussian import (
         _argmax_refined,
+        _check_gammas,
         _gen_minus_half,
         _gen_minus_half_set,
         _gen_minus_test,
@@ -632,7 +623,7 @@ def l1_path(C, gammas, alpha: float, *, C_true=None, J_true=None, C_test=None, t
 
     C = _check_covariance(C, "C")
     n = C.shape[0]
-    g = np.sort(_check_strengths(gammas, "gammas"))
+    g = np.sort(_check_gammas(gammas))
     alpha = check_positive(alpha, "alpha")
     tol = check_positive(tol, "tol")
     truth, gamma_pred = _truth(C_true, J_true, n)
