@@ -31,16 +31,13 @@ import math
 
 import numpy as np
 
+from statgen.pointprocess.kernels import _unit_vectors
+
 __all__ = ["far_parent_offspring"]
 
 
 def _sphere_area(d: int) -> float:
     return 2 * math.pi ** (d / 2) / math.gamma(d / 2)
-
-
-def _unit_vectors(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
-    z = rng.standard_normal((n, d))
-    return z / np.linalg.norm(z, axis=1, keepdims=True)
 
 
 def _radial_pdf(kernel, t: np.ndarray, d: int) -> np.ndarray:
