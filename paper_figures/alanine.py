@@ -18,6 +18,14 @@ def _fes(phi, psi, bins):
     return np.where(np.isfinite(f), f, np.nan)
 
 
+def _mark_quick(fig, quick):
+    """Quick flows train for seconds: say so on the figure, so no one reads it as the paper's result."""
+    if quick:
+        fig.suptitle("quick variant (0.1 ns of MD, 30 training steps): a smoke test, not the paper's "
+                     "comparison; run without --quick for that", fontsize=8, color="firebrick")
+    return fig
+
+
 def render_ramachandran(results, quick):
     import matplotlib.pyplot as plt
 
@@ -38,7 +46,7 @@ def render_ramachandran(results, quick):
         ax.set_yticks([-180, -90, 0, 90, 180])
     axes[0].set_ylabel("ψ (deg)")
     fig.colorbar(im, ax=axes, shrink=0.85, label="free energy −log p(φ, ψ) (k_BT)")
-    return fig
+    return _mark_quick(fig, quick)
 
 
 def caption_ramachandran(results):
@@ -82,7 +90,7 @@ def render_metrics(results, quick):
     h1, l1 = ax_b.get_legend_handles_labels()
     h2, l2 = ax2.get_legend_handles_labels()
     ax_b.legend(h1 + h2, l1 + l2, loc="upper center", fontsize=8)
-    return fig
+    return _mark_quick(fig, quick)
 
 
 def caption_metrics(results):
@@ -129,7 +137,7 @@ def render_energy(results, quick):
         axes[1].set_yscale("symlog", linthresh=10)
     axes[1].set_title("total-energy conservation in NVE", fontsize=9)
     axes[1].legend(fontsize=8)
-    return fig
+    return _mark_quick(fig, quick)
 
 
 def caption_energy(results):
