@@ -43,8 +43,14 @@ def _unit_vectors(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
     if d == 1:
         return np.where(rng.random((n, 1)) < 0.5, -1.0, 1.0)
     if d == 2:
-        th = rng.random(n) * (2 * math.pi)
-        return np.column_stack([np.cos(th), np.sin(th)])
+        # Single-precision angle (resolution ~4e-7 rad): numpy's float32 cos/sin are vectorized,
+        # about 8x faster than float64, and the directions stay uniform to that resolution.
+        th = rng.random(n, dtype=np.float32)
+        th *= np.float32(2 * math.pi)
+        out = np.empty((n, 2))
+        np.cos(th, out=out[:, 0], dtype=np.float32, casting="unsafe")
+        np.sin(th, out=out[:, 1], dtype=np.float32, casting="unsafe")
+        return out
     z = rng.standard_normal((n, d))
     return z / np.linalg.norm(z, axis=1, keepdims=True)
 
@@ -170,8 +176,12 @@ class MaternKernel(Kernel):
 
     def sample(self, n: int, d: int, rng: np.random.Generator) -> np.ndarray:
         d = _check_d(d)
-        rad = self.radius * rng.random(n) ** (1.0 / d)
-        return _unit_vectors(n, d, rng) * rad[:, None]
+        u = rng.random(n)
+        rad = np.sqrt(u, out=u) if d == 2 else np.cbrt(u, out=u) if d == 3 else u  # pow is slow
+        rad *= self.radius
+        out = _unit_vectors(n, d, rng)
+        out *= rad[:, None]
+        return out
 
     def tail_mass(self, r, d: int) -> np.ndarray:
         _check_d(d)

@@ -204,19 +204,20 @@ class NeymanScott:
                                  "wrap it as CallableField(fn, 'parent_intensity', maximum=...) with a true bound")
             c = c[rng.random(n_prop) * kmax < kap]
         counts = rng.poisson(self.alpha(c))
-        labels = np.repeat(np.arange(c.shape[0]), counts)
-        pts = self.kernel.sample(labels.size, self.d, rng)
-        pts += np.repeat(c, counts, axis=0)  # row repeat: cheaper than the gather c[labels]
-        keep = np.ones(labels.size, dtype=bool)
+        pts = np.repeat(c, counts, axis=0)  # row repeat: cheaper than the gather c[labels]
+        pts += self.kernel.sample(pts.shape[0], self.d, rng)
+        keep = np.ones(pts.shape[0], dtype=bool)
         for k in range(self.d):  # per axis: cheaper than a (n, d) boolean array and a reduction
             col = pts[:, k]
             keep &= (col >= self.window[k, 0]) & (col <= self.window[k, 1])
-        pts, labels = pts[keep], labels[keep]
+        pts = pts[keep]
+        labels = np.repeat(np.arange(c.shape[0]), counts)[keep] if return_parents else None
         if far:
             cf, pf, lf = far_parent_offspring(self, r, rng, far_tol=far_tol)
             pts = np.concatenate([pts, pf])
-            labels = np.concatenate([labels, lf + c.shape[0]])
-            c = np.concatenate([c, cf])
+            if return_parents:
+                labels = np.concatenate([labels, lf + c.shape[0]])
+                c = np.concatenate([c, cf])
         if return_parents:
             return Simulation(pts, c, labels)
         return pts
