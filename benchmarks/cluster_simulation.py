@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import math
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import measure, print_ratio, print_table  # noqa: E402
+from harness import measure, measure_command, print_ratio, print_table  # noqa: E402
 
 from statgen.pointprocess import LogLinear, MaternKernel, NeymanScott, ThomasKernel  # noqa: E402
 
@@ -41,19 +40,19 @@ for (case in c("thomas", "matclust", "thomas_inhom")) {
 """
 
 
-def peer() -> dict[str, tuple[float, float]]:
+def peer() -> dict[str, tuple[float, float, float]]:
     if shutil.which("Rscript") is None:
         print("Rscript not found: peer timings skipped (apt-get install r-base-core r-cran-spatstat.random)")
         return {}
     try:
-        out = subprocess.run(["Rscript", "-e", R_SCRIPT], capture_output=True, text=True, check=True).stdout
-    except subprocess.CalledProcessError as exc:
-        print(f"spatstat run failed, peer timings skipped: {exc.stderr[-300:]}")
+        _, mib, out = measure_command(["Rscript", "-e", R_SCRIPT])
+    except RuntimeError as exc:
+        print(f"spatstat run failed, peer timings skipped: {str(exc)[-300:]}")
         return {}
     res = {}
     for line in out.splitlines():
         case, t, n = line.split()
-        res[case] = (float(t), float(n))
+        res[case] = (float(t), float(n), mib)  # peak RSS of the whole R process (all cases)
     return res
 
 
@@ -69,17 +68,19 @@ def main() -> None:
     for case, model in models.items():
         rng = np.random.default_rng(0)
         model.simulate(rng=rng)  # warm-up (far-field bound is computed once per model)
-        times, counts = [], []
+        times, counts, peaks = [], [], []
         for _ in range(5):
-            t, _, pts = measure(lambda m=model: m.simulate(rng=rng))
+            t, mib, pts = measure(lambda m=model: m.simulate(rng=rng))
             times.append(t)
             counts.append(pts.shape[0])
+            peaks.append(mib)
         t_s, n_s = float(np.mean(times)), float(np.mean(counts))
         row = {"case": case, "statgen s": t_s, "statgen pts": n_s, "statgen Mpts/s": n_s / t_s / 1e6,
-               "E[N]": model.expected_count()}
+               "statgen peak MiB": max(peaks), "E[N]": model.expected_count()}
         if case in ref:
-            t_p, n_p = ref[case]
+            t_p, n_p, mib_p = ref[case]
             row.update({"spatstat s": t_p, "spatstat pts": n_p, "spatstat Mpts/s": n_p / t_p / 1e6,
+                        "R peak MiB": mib_p,
                         "ratio (per point)": (t_s / n_s) / (t_p / n_p)})
         else:
             row["spatstat s"] = "n/a (not supported)" if case == "thomas_inhom_parents" else "n/a"
