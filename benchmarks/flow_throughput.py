@@ -60,10 +60,10 @@ def time_smooth(batch, dim, K, device, dtype, repeat):
             _sync(device)
             return out
 
-        t_f, _, _ = measure(fwd, repeat=repeat)
-        t_i, _, (xb, iters) = measure(inv, repeat=repeat)
+        t_f, m_f, _ = measure(fwd, repeat=repeat)
+        t_i, m_i, (xb, iters) = measure(inv, repeat=repeat)
         err = float((xb - x).abs().max())
-    return t_f, t_i, iters, err
+    return t_f, t_i, iters, err, max(m_f, m_i)
 
 
 def time_zuko(batch, dim, K, device, dtype, repeat):
@@ -80,8 +80,8 @@ def time_zuko(batch, dim, K, device, dtype, repeat):
             _sync(device)
             return out
 
-        t_z, _, _ = measure(fwd, repeat=repeat)
-    return t_z
+        t_z, m_z, _ = measure(fwd, repeat=repeat)
+    return t_z, m_z
 
 
 def time_own_spline(batch, dim, K, device, dtype, repeat):
@@ -95,7 +95,7 @@ def time_own_spline(batch, dim, K, device, dtype, repeat):
             _sync(device)
             return out
 
-        return measure(fwd, repeat=repeat)[0]
+        return measure(fwd, repeat=repeat)[:2]
 
 
 def time_flow(batch, dim, K, device, dtype, repeat):
@@ -150,10 +150,10 @@ def main(argv=None):
         for d in dims:
             if b * d > max_el:
                 continue
-            t_f, t_i, iters, err = time_smooth(b, d, K, dev, dt, args.repeat)
+            t_f, t_i, iters, err, mib = time_smooth(b, d, K, dev, dt, args.repeat)
             rows.append({"batch": b, "dim": d, "fwd_s": t_f, "inv_s": t_i, "fwd_Melem/s": b * d / t_f / 1e6,
                          "inv_Melem/s": b * d / t_i / 1e6, "inv/fwd": t_i / t_f, "iters": iters,
-                         "max|x-x̂|": err})
+                         "max|x-x̂|": err, "peak MiB": mib})
     print_table(rows)
     ratios = [r["inv/fwd"] for r in rows]
     print(f"inverse/forward cost ratio: median {sorted(ratios)[len(ratios) // 2]:.3g}, "
@@ -168,17 +168,17 @@ def main(argv=None):
     print_table(flow_rows)
 
     b, d = (4096, 64) if args.quick else (8192, 64)
-    t_s, _, _, _ = time_smooth(b, d, K, dev, dt, args.repeat)
-    t_own = time_own_spline(b, d, K, dev, dt, args.repeat)
+    t_s, _, _, _, m_s = time_smooth(b, d, K, dev, dt, args.repeat)
+    t_own, m_own = time_own_spline(b, d, K, dev, dt, args.repeat)
     peer = []
     try:
-        t_z = time_zuko(b, d, K, dev, dt, args.repeat)
+        t_z, m_z = time_zuko(b, d, K, dev, dt, args.repeat)
     except ImportError:
         print("zuko not installed (pip install 'statgen[bench]'): no peer comparison")
         return
-    peer.append({"transform": f"statgen SmoothMixture (K={K}) fwd+logdet", "batch": b, "dim": d, "s": t_s})
-    peer.append({"transform": f"statgen RQ spline (K={K}) fwd+logdet", "batch": b, "dim": d, "s": t_own})
-    peer.append({"transform": f"zuko MonotonicRQS (K={K}) fwd+ladj", "batch": b, "dim": d, "s": t_z})
+    peer.append({"transform": f"statgen SmoothMixture (K={K}) fwd+logdet", "batch": b, "dim": d, "s": t_s, "peak MiB": m_s})
+    peer.append({"transform": f"statgen RQ spline (K={K}) fwd+logdet", "batch": b, "dim": d, "s": t_own, "peak MiB": m_own})
+    peer.append({"transform": f"zuko MonotonicRQS (K={K}) fwd+ladj", "batch": b, "dim": d, "s": t_z, "peak MiB": m_z})
     print_table(peer)
     print_ratio(t_s, t_z)
 
