@@ -41,6 +41,7 @@ lasso", J. Comput. Graph. Stat. 20, 892 (2011).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -182,46 +183,41 @@ def _gista(C: np.ndarray, lam: float, P0: np.ndarray, tol: float, max_iter: int,
     return P
 
 
-_QUIC_KERNEL = None
-
-
+@functools.cache
 def _quic_kernel():
     """The numba-compiled coordinate-descent sweep of QUIC's Newton step (compiled once, cached)."""
-    global _QUIC_KERNEL
-    if _QUIC_KERNEL is None:
-        import numba
+    import numba
 
-        @numba.njit(cache=True, fastmath=False)
-        def sweeps(C, X, W, lam, fi, fj, D, U, n_sweeps):  # pragma: no cover - compiled
-            n = C.shape[0]
-            for _ in range(n_sweeps):
-                for k in range(fi.shape[0]):
-                    i, j = fi[k], fj[k]
-                    wu = 0.0  # (W D W)_ij = W_i,: · U_:,j with U = D W
+    @numba.njit(cache=True, fastmath=False)
+    def sweeps(C, X, W, lam, fi, fj, D, U, n_sweeps):  # pragma: no cover - compiled
+        n = C.shape[0]
+        for _ in range(n_sweeps):
+            for k in range(fi.shape[0]):
+                i, j = fi[k], fj[k]
+                wu = 0.0  # (W D W)_ij = W_i,: · U_:,j with U = D W
+                for m in range(n):
+                    wu += W[i, m] * U[m, j]
+                b = C[i, j] - W[i, j] + wu
+                if i == j:
+                    mu = -b / (W[i, i] * W[i, i])
+                else:
+                    a = W[i, j] * W[i, j] + W[i, i] * W[j, j]
+                    c = X[i, j] + D[i, j]
+                    z = c - b / a
+                    thr = lam / a
+                    s = z - thr if z > thr else (z + thr if z < -thr else 0.0)
+                    mu = s - c
+                if mu != 0.0:
+                    D[i, j] += mu
+                    if i != j:
+                        D[j, i] += mu
                     for m in range(n):
-                        wu += W[i, m] * U[m, j]
-                    b = C[i, j] - W[i, j] + wu
-                    if i == j:
-                        mu = -b / (W[i, i] * W[i, i])
-                    else:
-                        a = W[i, j] * W[i, j] + W[i, i] * W[j, j]
-                        c = X[i, j] + D[i, j]
-                        z = c - b / a
-                        thr = lam / a
-                        s = z - thr if z > thr else (z + thr if z < -thr else 0.0)
-                        mu = s - c
-                    if mu != 0.0:
-                        D[i, j] += mu
-                        if i != j:
-                            D[j, i] += mu
+                        U[i, m] += mu * W[j, m]
+                    if i != j:
                         for m in range(n):
-                            U[i, m] += mu * W[j, m]
-                        if i != j:
-                            for m in range(n):
-                                U[j, m] += mu * W[i, m]
+                            U[j, m] += mu * W[i, m]
 
-        _QUIC_KERNEL = sweeps
-    return _QUIC_KERNEL
+    return sweeps
 
 
 def _quic(C: np.ndarray, lam: float, P0: np.ndarray, tol: float, max_iter: int, info: _SolveInfo) -> np.ndarray:
@@ -273,80 +269,75 @@ def _quic(C: np.ndarray, lam: float, P0: np.ndarray, tol: float, max_iter: int, 
     return X
 
 
-_GLASSO_KERNEL = None
-
-
+@functools.cache
 def _glasso_kernel():
     """The numba-compiled outer sweep of the graphical lasso (Friedman et al. 2008), compiled once."""
-    global _GLASSO_KERNEL
-    if _GLASSO_KERNEL is None:
-        import numba
+    import numba
 
-        @numba.njit(cache=True, fastmath=False)
-        def sweep(C, W, P, lam, tol, max_inner):  # pragma: no cover - compiled
-            """One pass over the columns: each solves the lasso min_b ½ bᵀW₁₁b − c₁₂ᵀb + λ‖b‖₁ by
-            coordinate descent (warm-started from the current P, active-set passes), then sets
-            W₁₂ = W₁₁ b, P₂₂ = 1/(C₂₂ − W₁₂ᵀ b), P₁₂ = −b P₂₂. W_ii = C_ii stays fixed."""
-            n = C.shape[0]
-            b = np.empty(n)
-            g = np.empty(n)
-            for j in range(n):
-                pjj = P[j, j]
-                for k in range(n):
-                    b[k] = -P[k, j] / pjj
-                b[j] = 0.0
-                for k in range(n):  # g = W₁₁ b (row j/column j excluded)
-                    acc = 0.0
-                    for m in range(n):
-                        if b[m] != 0.0 and m != j:
-                            acc += W[k, m] * b[m]
-                    g[k] = acc
-                full = True
-                for _ in range(max_inner):
-                    change = 0.0
-                    for k in range(n):
-                        if k == j or (not full and b[k] == 0.0):
-                            continue
-                        wkk = W[k, k]
-                        r = C[k, j] - (g[k] - wkk * b[k])
-                        if r > lam:
-                            new = (r - lam) / wkk
-                        elif r < -lam:
-                            new = (r + lam) / wkk
-                        else:
-                            new = 0.0
-                        d = new - b[k]
-                        if d != 0.0:
-                            for m in range(n):
-                                g[m] += W[k, m] * d
-                            b[k] = new
-                            if abs(d) * wkk > change:
-                                change = abs(d) * wkk
-                    if change <= tol:
-                        if full:
-                            break
-                        full = True  # converged on the active set: confirm with a full pass
-                    else:
-                        full = False
+    @numba.njit(cache=True, fastmath=False)
+    def sweep(C, W, P, lam, tol, max_inner):  # pragma: no cover - compiled
+        """One pass over the columns: each solves the lasso min_b ½ bᵀW₁₁b − c₁₂ᵀb + λ‖b‖₁ by
+        coordinate descent (warm-started from the current P, active-set passes), then sets
+        W₁₂ = W₁₁ b, P₂₂ = 1/(C₂₂ − W₁₂ᵀ b), P₁₂ = −b P₂₂. W_ii = C_ii stays fixed."""
+        n = C.shape[0]
+        b = np.empty(n)
+        g = np.empty(n)
+        for j in range(n):
+            pjj = P[j, j]
+            for k in range(n):
+                b[k] = -P[k, j] / pjj
+            b[j] = 0.0
+            for k in range(n):  # g = W₁₁ b (row j/column j excluded)
                 acc = 0.0
+                for m in range(n):
+                    if b[m] != 0.0 and m != j:
+                        acc += W[k, m] * b[m]
+                g[k] = acc
+            full = True
+            for _ in range(max_inner):
+                change = 0.0
                 for k in range(n):
-                    if k != j:
-                        W[k, j] = g[k]
-                        W[j, k] = g[k]
-                        acc += g[k] * b[k]
-                schur = C[j, j] - acc
-                if not schur > 0.0:  # W lost positive definiteness (or NaN): let the caller fall back
-                    return False
-                pjj = 1.0 / schur
-                P[j, j] = pjj
-                for k in range(n):
-                    if k != j:
-                        P[k, j] = -b[k] * pjj
-                        P[j, k] = P[k, j]
-            return True
+                    if k == j or (not full and b[k] == 0.0):
+                        continue
+                    wkk = W[k, k]
+                    r = C[k, j] - (g[k] - wkk * b[k])
+                    if r > lam:
+                        new = (r - lam) / wkk
+                    elif r < -lam:
+                        new = (r + lam) / wkk
+                    else:
+                        new = 0.0
+                    d = new - b[k]
+                    if d != 0.0:
+                        for m in range(n):
+                            g[m] += W[k, m] * d
+                        b[k] = new
+                        if abs(d) * wkk > change:
+                            change = abs(d) * wkk
+                if change <= tol:
+                    if full:
+                        break
+                    full = True  # converged on the active set: confirm with a full pass
+                else:
+                    full = False
+            acc = 0.0
+            for k in range(n):
+                if k != j:
+                    W[k, j] = g[k]
+                    W[j, k] = g[k]
+                    acc += g[k] * b[k]
+            schur = C[j, j] - acc
+            if not schur > 0.0:  # W lost positive definiteness (or NaN): let the caller fall back
+                return False
+            pjj = 1.0 / schur
+            P[j, j] = pjj
+            for k in range(n):
+                if k != j:
+                    P[k, j] = -b[k] * pjj
+                    P[j, k] = P[k, j]
+        return True
 
-        _GLASSO_KERNEL = sweep
-    return _GLASSO_KERNEL
+    return sweep
 
 
 def _dual_start(C: np.ndarray, lam: float, P0: np.ndarray) -> np.ndarray:
