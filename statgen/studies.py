@@ -21,7 +21,6 @@ import importlib.util
 import json
 import os
 import sys
-import tempfile
 import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from statgen._atomic import atomic_write
 from statgen._progress import progress_bar
 
 __all__ = [
@@ -152,16 +152,8 @@ def _hash(obj) -> str:
 
 def save_npz_atomic(path: str | os.PathLike, data: Results) -> None:
     """Write ``data`` to ``path`` as .npz through a temporary file and an atomic rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **{k: np.asarray(v) for k, v in data.items()})
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(path) as fh:
+        np.savez(fh, **{k: np.asarray(v) for k, v in data.items()})
 
 
 def load_npz(path: str | os.PathLike) -> Results:

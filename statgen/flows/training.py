@@ -15,13 +15,13 @@ reproduces the uninterrupted run (batches are drawn from a per-epoch seeded perm
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from statgen._atomic import atomic_write
 from statgen._checks import check_nonnegative, check_positive
 from statgen._progress import progress_bar
 from statgen.flows.flow import SmoothFlow, check_points
@@ -61,16 +61,8 @@ def reverse_kl_loss(flow: SmoothFlow, energy_fn: Callable[[torch.Tensor], torch.
 
 def save_checkpoint_atomic(path: str | os.PathLike, state: dict) -> None:
     """torch.save to a temporary file in the same directory, then an atomic rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    os.close(fd)
-    try:
-        torch.save(state, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(path) as fh:
+        torch.save(state, fh)
 
 
 def train_flow(flow: SmoothFlow, data, *, forces=None, w_nll: float = 1.0, w_fm: float = 0.0, w_kl: float = 0.0,
