@@ -28,9 +28,9 @@ def main(argv=None) -> None:
     import openmm
     import torch
 
+    from statgen._threads import limited_threads
     from statgen.md import alanine_dipeptide, flow_system, pretrained_boltzmann_generator
     from statgen.md.data import get_platform
-    from statgen.md.potential import torch_threads
 
     _, amber, pos = alanine_dipeptide()
     model = pretrained_boltzmann_generator()
@@ -42,7 +42,7 @@ def main(argv=None) -> None:
         ctx = openmm.Context(system, integ, get_platform(args.platform))
         ctx.setPositions(pos)
         ctx.setVelocitiesToTemperature(300.0, 1)
-        with torch_threads(1):
+        with limited_threads(1, blas=False):
             integ.step(10)  # warm-up (kernel compilation, first torch call)
             sec, mib, _ = measure(lambda: integ.step(steps), repeat=3)  # noqa: B023
         per_step[name] = sec / steps

@@ -19,10 +19,7 @@ STYLE = {"independent": ("C0", "-"), "grouped": ("C1", "--"), "reweighted": ("C2
          "slowly_varying": ("C3", ":")}
 
 
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
+def _plt():  # make_figure has already chosen the Agg backend
     import matplotlib.pyplot as plt
 
     return plt

@@ -24,9 +24,6 @@ def _errors(r, key, kernel):
 
 
 def render(results, quick: bool):
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     r = results[STUDY]

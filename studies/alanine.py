@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from statgen._threads import limited_threads
 from statgen.md import (
     BoltzmannGenerator,
     data_ranges,
@@ -69,7 +70,11 @@ def reference_data(task: dict, workdir: Path, progress: bool):
 
 
 def compute(task: dict, ctx) -> dict[str, np.ndarray]:
-    torch.set_num_threads(1)  # one thread per task: tiny tensors, tasks run in parallel processes
+    with limited_threads(1, blas=False):  # one thread per task: tiny tensors, tasks run in parallel processes
+        return _compute(task, ctx)
+
+
+def _compute(task: dict, ctx) -> dict[str, np.ndarray]:
     train, val = reference_data(task, ctx.workdir, ctx.progress)
     rng = np.random.default_rng(task["seed"])
     starts = val["positions"][rng.choice(len(val["positions"]), task["replicas"], replace=False)]

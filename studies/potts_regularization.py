@@ -17,9 +17,8 @@ from __future__ import annotations
 import zlib
 
 import numpy as np
-import torch
-from threadpoolctl import threadpool_limits
 
+from statgen._threads import limited_threads
 from statgen.graphical import (
     chain_potts,
     complete_potts,
@@ -62,13 +61,8 @@ def _gammas(cfg: dict, penalty: str) -> list[float]:
 
 def compute(task: dict, ctx) -> dict[str, np.ndarray]:
     # Tasks run side by side in a process pool: one BLAS / torch thread each avoids oversubscription.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        with threadpool_limits(limits=1, user_api="blas"):
-            return _compute(task, ctx)
-    finally:
-        torch.set_num_threads(threads)
+    with limited_threads(1):
+        return _compute(task, ctx)
 
 
 def _compute(task: dict, ctx) -> dict[str, np.ndarray]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from statgen._threads import limited_threads
 from statgen.flows.torus import run_torus_experiment
 from statgen.studies import register_study
 
@@ -28,11 +29,11 @@ def tasks(cfg: dict) -> list[dict]:
 
 
 def compute(task: dict, ctx) -> dict[str, np.ndarray]:
-    torch.set_num_threads(int(task["threads"]))  # small tensors: extra threads only synchronise
     kw = {k: v for k, v in task.items() if k != "threads"}
     kw["dtype"] = getattr(torch, kw["dtype"])
     ctx.workdir.mkdir(parents=True, exist_ok=True)
-    return run_torus_experiment(workdir=ctx.workdir, progress=ctx.progress, **kw)
+    with limited_threads(int(task["threads"]), blas=False):  # small tensors: extra threads only synchronise
+        return run_torus_experiment(workdir=ctx.workdir, progress=ctx.progress, **kw)
 
 
 def combine(cfg: dict, results: list[dict]) -> dict[str, np.ndarray]:

@@ -22,8 +22,8 @@ import zlib
 from collections.abc import Callable
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
+from statgen._threads import limited_threads
 from statgen.graphical.gaussian import SphericalGaussian, gaussian_couplings
 from statgen.studies import load_npz, save_npz_atomic
 
@@ -69,7 +69,7 @@ def sweep_tasks(cfg: dict, **extra) -> list[dict]:
 def run_sweep_task(task: dict, ctx, sweep: Callable[..., dict]) -> dict[str, np.ndarray]:
     """Run ``sweep(model, [alpha], gammas, samples, rng=, progress=)`` for every alpha of ``task``.
 
-    Tasks run side by side in a process pool, so each uses one BLAS thread (two OpenBLAS threads
+    Tasks run side by side in a process pool, so each uses one BLAS (and torch) thread (two OpenBLAS threads
     per task on a loaded 2-core machine made eigh ~50x slower).
     """
     kind, params = graph_params(task["graph"])
@@ -79,7 +79,7 @@ def run_sweep_task(task: dict, ctx, sweep: Callable[..., dict]) -> dict[str, np.
     )
     ctx.workdir.mkdir(parents=True, exist_ok=True)
     parts = []
-    with threadpool_limits(limits=1, user_api="blas"):
+    with limited_threads(1):
         for i, alpha in enumerate(task["alphas"]):
             ckpt = ctx.workdir / f"alpha-{i:03d}.npz"
             if ckpt.exists():

@@ -13,14 +13,14 @@ autograd through ``energy``.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
 import numpy as np
 import torch
 
 from statgen._checks import as_array, check_positive
 from statgen._progress import progress_bar
+from statgen._threads import limited_threads
 from statgen.md.system import alanine_dipeptide, import_openmm, kbt
 
 __all__ = [
@@ -32,28 +32,7 @@ __all__ = [
     "MDRun",
     "energy_statistics",
     "temperature_kelvin",
-    "torch_threads",
 ]
-
-
-@contextmanager
-def torch_threads(n: int | None) -> Iterator[None]:
-    """Temporarily set torch's intra-op threads (``None``: leave as is).
-
-    A 22-atom flow evaluation is far too small to parallelize: extra threads only spin, and on a
-    busy machine they slow every step by orders of magnitude (measured here: a float64
-    logsigmoid of 3k elements, 0.2 ms on 1 thread vs 22 ms on 2 contended threads). MD with the
-    flow potential therefore runs on one thread by default.
-    """
-    if n is None or int(n) == torch.get_num_threads():
-        yield
-        return
-    old = torch.get_num_threads()
-    torch.set_num_threads(int(n))
-    try:
-        yield
-    finally:
-        torch.set_num_threads(old)
 
 
 def temperature_kelvin(temperature) -> float:
@@ -135,8 +114,10 @@ def flow_force(model, temperature, *, n_atoms: int | None = None, force_group: i
     Backed by ``openmm.PythonForce``, which runs on every platform (positions and forces are
     copied to the host each step). See :class:`FlowPotential` for the arguments.
 
-    For a 22-atom molecule call ``torch.set_num_threads(1)`` before simulating (see
-    :func:`torch_threads`); :func:`run_md` does so itself.
+    A 22-atom flow is far too small to parallelize: extra torch threads only spin, and on a busy
+    machine slow every step by orders of magnitude (a float64 logsigmoid of 3k elements took 0.2 ms
+    on 1 thread vs 22 ms on 2 contended threads). Run it under
+    ``statgen._threads.limited_threads(1)``; :func:`run_md` does so itself.
 
     Examples
     --------
@@ -247,7 +228,7 @@ def run_md(potential, positions, *, temperature=300.0, nvt_steps: int = 1000, nv
     report_every : steps between energy reports.
     blowup_energy : a replica whose |U| or |E_total| exceeds this (kJ/mol), or whose force
         evaluation fails (NaN, flow out of its domain), is stopped and marked ``blew_up``.
-    threads : torch intra-op threads while running (see :func:`torch_threads`; None leaves them).
+    threads : torch intra-op threads while running (None leaves them).
     seed : Langevin and initial-velocity seeds (replica r: ``seed·7919 + r``). The NVE phase is
         deterministic; the Langevin noise of OpenMM's Reference platform was observed not to repeat
         between runs in one process (its random stream is process-global), so with ``nvt_steps > 0``
@@ -287,7 +268,7 @@ def run_md(potential, positions, *, temperature=300.0, nvt_steps: int = 1000, nv
     kin = np.full((R, n_rep), np.nan)
     blew = np.zeros(R, dtype=bool)
     bar = progress_bar(total=R * (n_rep - 1), desc="md run", progress=progress)
-    with bar, torch_threads(threads):
+    with bar, limited_threads(threads, blas=False):
         for r in range(R):
             integ = openmm.CompoundIntegrator()
             integ.addIntegrator(openmm.LangevinMiddleIntegrator(T, friction, dt))
