@@ -28,7 +28,7 @@ def ramp_cutoff(dtype: torch.dtype) -> float:
 
 def smooth_ramp(u: torch.Tensor, alpha: torch.Tensor | float = 1.0, beta: torch.Tensor | float = 1.0) -> torch.Tensor:
     """ρ(u) = exp(α (1 − u^{−β})) for u > 0, else 0 (dimensionless)."""
-    alpha, beta = _as_tensor(alpha, u), _as_tensor(beta, u)
+    alpha, beta = _as_tensor(alpha, u), _as_exponent(beta)
     # ρ < e^{−L} (below rounding) where α u^{−β} > L + α
     inside = u * ((ramp_cutoff(u.dtype) + alpha) / alpha) ** (1.0 / beta) > 1.0
     us = torch.where(inside, u, torch.ones_like(u))
@@ -53,7 +53,7 @@ def _logit_and_slope(u: torch.Tensor, alpha, beta) -> tuple[torch.Tensor, torch.
 
 def smooth_sigmoid(u: torch.Tensor, alpha: torch.Tensor | float = 1.0, beta: torch.Tensor | float = 1.0) -> torch.Tensor:
     """σ(u) = ρ(u) / (ρ(u) + ρ(1 − u)); 0 for u ≤ 0 and 1 for u ≥ 1 (to machine precision)."""
-    alpha, beta = _as_tensor(alpha, u), _as_tensor(beta, u)
+    alpha, beta = _as_tensor(alpha, u), _as_exponent(beta)
     a, _, inside = _logit_and_slope(u, alpha, beta)
     return torch.where(inside, torch.sigmoid(a), (u >= 0.5).to(u.dtype))
 
@@ -66,12 +66,17 @@ def smooth_sigmoid_and_log_derivative(u: torch.Tensor, alpha: torch.Tensor | flo
     0 or 1 and log σ' to the constant −2L, so values and gradients of every order stay finite.
     The cut changes σ' by less than e^{−L} a', far below the identity term c ≥ 1e-6 of a mixture.
     """
-    alpha, beta = _as_tensor(alpha, u), _as_tensor(beta, u)
+    alpha, beta = _as_tensor(alpha, u), _as_exponent(beta)
     a, log_slope, inside = _logit_and_slope(u, alpha, beta)
     sig = torch.where(inside, torch.sigmoid(a), (u >= 0.5).to(u.dtype))
     log_d = torch.where(inside, F.logsigmoid(a) + F.logsigmoid(-a) + log_slope,
                         torch.full_like(a, -2.0 * ramp_cutoff(u.dtype)))
     return sig, log_d
+
+
+def _as_exponent(v) -> torch.Tensor | float:
+    """A number stays a float: powers with a scalar exponent (β = 1, 2) take torch's fast paths."""
+    return v if isinstance(v, torch.Tensor) else float(v)
 
 
 def _as_tensor(v, like: torch.Tensor) -> torch.Tensor:

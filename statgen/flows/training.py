@@ -26,7 +26,7 @@ from statgen._checks import check_nonnegative, check_positive
 from statgen._progress import progress_bar
 from statgen.flows.flow import SmoothFlow, check_points
 
-__all__ = ["nll_loss", "force_matching_loss", "reverse_kl_loss", "train_flow", "save_checkpoint_atomic",
+__all__ = ["nll_loss", "force_matching_loss", "nll_and_force_matching_loss", "reverse_kl_loss", "train_flow", "save_checkpoint_atomic",
            "force_error"]
 
 
@@ -35,12 +35,20 @@ def nll_loss(flow: SmoothFlow, x: torch.Tensor) -> torch.Tensor:
     return -flow._forward(x)[1].mean()
 
 
-def force_matching_loss(flow: SmoothFlow, x: torch.Tensor, forces: torch.Tensor) -> torch.Tensor:
-    """mean_i Σ_j (F_θ(x_i)_j − F_ref(x_i)_j)², F_θ = ∇ₓ log p_θ; differentiable in θ (double backward)."""
+def nll_and_force_matching_loss(flow: SmoothFlow, x: torch.Tensor, forces: torch.Tensor
+                                ) -> tuple[torch.Tensor, torch.Tensor]:
+    """(NLL, force-matching loss) from one forward pass: log p_θ(x) serves both terms, and its
+    x-gradient F_θ keeps its graph (double backward) so the force term is differentiable in θ."""
     with torch.enable_grad():
         xr = x.detach().requires_grad_(True)
-        (f,) = torch.autograd.grad(flow._forward(xr)[1].sum(), xr, create_graph=True)
-    return ((f - forces) ** 2).sum(-1).mean()
+        log_p = flow._forward(xr)[1]
+        (f,) = torch.autograd.grad(log_p.sum(), xr, create_graph=True)
+    return -log_p.mean(), ((f - forces) ** 2).sum(-1).mean()
+
+
+def force_matching_loss(flow: SmoothFlow, x: torch.Tensor, forces: torch.Tensor) -> torch.Tensor:
+    """mean_i Σ_j (F_θ(x_i)_j − F_ref(x_i)_j)², F_θ = ∇ₓ log p_θ; differentiable in θ (double backward)."""
+    return nll_and_force_matching_loss(flow, x, forces)[1]
 
 
 def force_error(flow: SmoothFlow, x: torch.Tensor, forces: torch.Tensor, *, batch_size: int = 8192) -> float:
@@ -135,12 +143,13 @@ def train_flow(flow: SmoothFlow, data, *, forces=None, w_nll: float = 1.0, w_fm:
                 xb = x_all[idx].to(dev)
                 loss = xb.new_zeros(())
                 terms = [float("nan")] * 3
-                if w_nll > 0:
-                    t = nll_loss(flow, xb)
-                    loss, terms[0] = loss + w_nll * t, float(t.detach())
-                if w_fm > 0:
-                    t = force_matching_loss(flow, xb, f_all[idx].to(dev))
+                if w_fm > 0:  # one forward pass serves both terms
+                    t_nll, t = nll_and_force_matching_loss(flow, xb, f_all[idx].to(dev))
                     loss, terms[1] = loss + w_fm * t, float(t.detach())
+                else:
+                    t_nll = nll_loss(flow, xb) if w_nll > 0 else None
+                if w_nll > 0:
+                    loss, terms[0] = loss + w_nll * t_nll, float(t_nll.detach())
                 if w_kl > 0:
                     kl_gen.manual_seed(int(seed) * 1_000_003 + epoch * steps_per_epoch + step)
                     t = reverse_kl_loss(flow, energy_fn, int(kl_batch or batch_size), generator=kl_gen)

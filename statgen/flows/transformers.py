@@ -18,6 +18,7 @@ D. J. Rezende et al., "Normalizing Flows on Tori and Spheres", ICML 2020 (circul
 
 from __future__ import annotations
 
+import functools
 import math
 
 import torch
@@ -46,13 +47,13 @@ def _mix(xe, log_w, c, f, log_df):
     return y, torch.logsumexp(log_w + log_dft, dim=-1)
 
 
-def evaluate_smooth_circle(x, log_w, mu_shift, s, alpha, beta, c, lift0):
+def evaluate_smooth_circle(x, log_w, mu_shift, s, alpha, c, lift0, beta=1.0):
     """Circle mixture, component k: f_k(x) = H_k(x) − H_k(0) with the lifted CDF
     H(x) = σ(s ((x − μ') mod 1)) + ⌊x − μ'⌋ and μ' = (μ − 1/(2s)) mod 1 (the start of the bump).
 
     Since the bump σ'(s t) is supported on t ∈ [0, 1/s] ⊂ [0, 1] (s ≥ 1), H is C∞ on the real
     line, H(x + 1) = H(x) + 1, so f(0) = 0, f(1) = 1 and the map is smooth across the wrap.
-    ``lift0`` = H(0). Shapes: x (*S), parameters (*S, K) (beta (*S, 1)).
+    ``lift0`` = H(0). Shapes: x (*S), parameters (*S, K); beta a float or (*S, 1).
     """
     xe = x.unsqueeze(-1)
     d = xe - mu_shift
@@ -61,11 +62,11 @@ def evaluate_smooth_circle(x, log_w, mu_shift, s, alpha, beta, c, lift0):
     return _mix(xe, log_w, c, f, torch.log(s) + log_dsig)
 
 
-def evaluate_smooth_interval(x, log_w, mu, s, alpha, beta, c, g0, log_norm):
+def evaluate_smooth_interval(x, log_w, mu, s, alpha, c, g0, log_norm, beta=1.0):
     """Interval mixture, component k: f_k(x) = (g(x) − g(0)) / (g(1) − g(0)), g(x) = σ(s (x − μ) + ½).
 
     g is C∞ on the real line, so the transformation extends smoothly beyond both interval ends.
-    ``log_norm`` = log(g(1) − g(0)). Shapes: x (*S), parameters (*S, K) (beta (*S, 1)).
+    ``log_norm`` = log(g(1) − g(0)). Shapes: x (*S), parameters (*S, K); beta a float or (*S, 1).
     """
     xe = x.unsqueeze(-1)
     sig, log_dsig = smooth_sigmoid_and_log_derivative(s * (xe - mu) + 0.5, alpha, beta)
@@ -127,7 +128,9 @@ class SmoothMixtureTransformer(Transformer):
                 raise ValueError(f"beta must be > 0 or 'trainable', got {beta!r}")
             self.register_buffer("beta_fixed", torch.full((self.dims,), b))
             self.trainable_beta = False
-        self._evaluate = evaluate_smooth_circle if domain == "circle" else evaluate_smooth_interval
+        evaluate = evaluate_smooth_circle if domain == "circle" else evaluate_smooth_interval
+        # a fixed β stays a Python float: u ** −1.0 is a reciprocal, u ** tensor an exp(log) per element
+        self._evaluate = evaluate if self.trainable_beta else functools.partial(evaluate, beta=float(beta))
 
     def beta(self) -> torch.Tensor:
         """β per dimension, shape (dims,)."""
@@ -136,7 +139,8 @@ class SmoothMixtureTransformer(Transformer):
         return self.beta_fixed
 
     def prepare(self, raw: torch.Tensor) -> tuple[torch.Tensor, ...]:
-        """Conditioner output (*S, dims, 5K) -> the parameter tensors of the evaluate function."""
+        """Conditioner output (*S, dims, 5K) -> the parameter tensors of the evaluate function
+        (β last, as (*S, 1), only when it is trainable)."""
         w_raw, m_raw, s_raw, a_raw, c_raw = raw.unflatten(-1, (5, self.components)).unbind(-2)
         log_w = torch.log_softmax(w_raw, dim=-1)
         p = torch.softmax(m_raw, dim=-1)
@@ -146,15 +150,19 @@ class SmoothMixtureTransformer(Transformer):
         alpha = lo + (hi - lo) * torch.sigmoid(a_raw)
         c = self.c_min + (1.0 - self.c_min) * torch.sigmoid(c_raw)
         c = c.clamp_max(1.0 - torch.finfo(raw.dtype).eps)
-        beta = self.beta().to(raw.dtype).unsqueeze(-1).expand(*raw.shape[:-1], 1)
+        if self.trainable_beta:
+            beta = self.beta().to(raw.dtype).unsqueeze(-1).expand(*raw.shape[:-1], 1)
+            extra: tuple[torch.Tensor, ...] = (beta,)
+        else:
+            beta, extra = self._evaluate.keywords["beta"], ()
         if self.domain == "circle":
             mu_shift = torch.remainder(mu - 0.5 / s, 1.0)
             sig0, _ = smooth_sigmoid_and_log_derivative(s * torch.remainder(-mu_shift, 1.0), alpha, beta)
             lift0 = sig0 + torch.floor(-mu_shift)
-            return log_w, mu_shift, s, alpha, beta, c, lift0
+            return log_w, mu_shift, s, alpha, c, lift0, *extra
         g0, _ = smooth_sigmoid_and_log_derivative(0.5 - s * mu, alpha, beta)
         g1, _ = smooth_sigmoid_and_log_derivative(s * (1.0 - mu) + 0.5, alpha, beta)
-        return log_w, mu, s, alpha, beta, c, g0, torch.log(g1 - g0)
+        return log_w, mu, s, alpha, c, g0, torch.log(g1 - g0), *extra
 
     def evaluate(self, x: torch.Tensor, *params: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(F(x), log F'(x)) for prepared parameters; x may lie outside [0, 1] (smooth extension)."""
