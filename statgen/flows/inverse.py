@@ -141,14 +141,20 @@ class _AttachRoot(torch.autograd.Function):
 
 
 def implicit_inverse(evaluate: Evaluate, y: torch.Tensor, params: Sequence[torch.Tensor], *,
-                     tol: float | None = None, max_iter: int = 100,
-                     bounds: tuple[float, float] = (0.0, 1.0)) -> torch.Tensor:
+                     tol: float | None = None, max_iter: int = 100, bounds: tuple[float, float] = (0.0, 1.0),
+                     solver: Callable[[torch.Tensor, Sequence[torch.Tensor]], tuple[torch.Tensor, int]] | None = None
+                     ) -> torch.Tensor:
     """x = F⁻¹(y; θ) by :func:`solve_monotone`, differentiable in y and θ to any order.
 
     Gradients come from the inverse function theorem (∂x/∂y = 1/F', ∂x/∂θ = −∂_θF/F'),
-    never from differentiating the iterations.
+    never from differentiating the iterations. ``solver(y, params) -> (x, iterations)``, if
+    given, finds the root instead (e.g. with a cheaper graph-free evaluation of the same F);
+    ``evaluate`` then serves only the gradients.
     """
-    x0, _ = solve_monotone(evaluate, y, params, tol=tol, max_iter=max_iter, bounds=bounds)
+    if solver is None:
+        x0, _ = solve_monotone(evaluate, y, params, tol=tol, max_iter=max_iter, bounds=bounds)
+    else:
+        x0, _ = solver(y, params)
     if not (torch.is_grad_enabled() and (y.requires_grad or any(p.requires_grad for p in params))):
         return x0
     return _AttachRoot.apply(evaluate, x0, y, *params)

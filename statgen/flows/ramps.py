@@ -18,7 +18,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-__all__ = ["smooth_ramp", "smooth_sigmoid", "smooth_sigmoid_and_log_derivative", "ramp_cutoff"]
+__all__ = ["smooth_ramp", "smooth_sigmoid", "smooth_sigmoid_and_log_derivative", "smooth_sigmoid_and_slope",
+           "ramp_cutoff"]
 
 
 def ramp_cutoff(dtype: torch.dtype) -> float:
@@ -72,6 +73,24 @@ def smooth_sigmoid_and_log_derivative(u: torch.Tensor, alpha: torch.Tensor | flo
     log_d = torch.where(inside, F.logsigmoid(a) + F.logsigmoid(-a) + log_slope,
                         torch.full_like(a, -2.0 * ramp_cutoff(u.dtype)))
     return sig, log_d
+
+
+def smooth_sigmoid_and_slope(u: torch.Tensor, alpha: torch.Tensor | float = 1.0,
+                             beta: torch.Tensor | float = 1.0) -> tuple[torch.Tensor, torch.Tensor]:
+    """σ(u) and σ'(u) / (αβ) = σ(1 − σ)(u^{−β−1} + (1 − u)^{−β−1}), in linear space and without a graph.
+
+    For root finding, where only values are needed: u is clamped to [δ, 1 − δ] (δ = 1e-6), which
+    changes nothing inside the bump and gives σ = 0 or 1 (to rounding) with σ' = 0 outside it, so
+    no cut-off mask is needed. Half the operations of :func:`smooth_sigmoid_and_log_derivative`;
+    not for autograd (its higher derivatives at the clamp are not safe).
+    """
+    beta = _as_exponent(beta)
+    uc = u.clamp(1e-6, 1.0 - 1e-6)
+    v = 1.0 - uc
+    p, q = uc ** (-beta), v ** (-beta)
+    a = alpha * (q - p)
+    sig = torch.sigmoid(a)
+    return sig, sig * torch.sigmoid(-a) * (p / uc + q / v)  # σ(−a), not 1 − σ: exact in the tails
 
 
 def _as_exponent(v) -> torch.Tensor | float:

@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from statgen.flows.inverse import implicit_inverse
-from statgen.flows.ramps import smooth_sigmoid_and_log_derivative
+from statgen.flows.inverse import implicit_inverse, solve_monotone
+from statgen.flows.ramps import smooth_sigmoid_and_log_derivative, smooth_sigmoid_and_slope
 
 __all__ = ["DOMAINS", "Transformer", "SmoothMixtureTransformer", "RQSplineTransformer",
            "evaluate_smooth_circle", "evaluate_smooth_interval", "evaluate_rq_spline"]
@@ -72,6 +73,24 @@ def evaluate_smooth_interval(x, log_w, mu, s, alpha, c, g0, log_norm, beta=1.0):
     sig, log_dsig = smooth_sigmoid_and_log_derivative(s * (xe - mu) + 0.5, alpha, beta)
     f = (sig - g0) * torch.exp(-log_norm)
     return _mix(xe, log_w, c, f, torch.log(s) + log_dsig - log_norm)
+
+
+def _root_mix(f, slope, x, a, b, c, d):
+    """F = Σ_k a_k f_k + c x − d and log F' = log(Σ_k b_k slope_k + c): the mixture with its
+    per-element constants folded in once per solve (see :meth:`SmoothMixtureTransformer.solve`)."""
+    c = c.squeeze(-1)
+    return (a * f).sum(-1) + c * x - d.squeeze(-1), torch.log((b * slope).sum(-1) + c)
+
+
+def _root_circle(x, mu_shift, s, alpha, a, b, c, d, beta=1.0):
+    dx = x.unsqueeze(-1) - mu_shift
+    sig, slope = smooth_sigmoid_and_slope(s * torch.remainder(dx, 1.0), alpha, beta)
+    return _root_mix(sig + torch.floor(dx), slope, x, a, b, c, d)
+
+
+def _root_interval(x, s, offset, alpha, a, b, c, d, beta=1.0):
+    sig, slope = smooth_sigmoid_and_slope(s * x.unsqueeze(-1) + offset, alpha, beta)
+    return _root_mix(sig, slope, x, a, b, c, d)
 
 
 class Transformer(nn.Module):
@@ -129,8 +148,11 @@ class SmoothMixtureTransformer(Transformer):
             self.register_buffer("beta_fixed", torch.full((self.dims,), b))
             self.trainable_beta = False
         evaluate = evaluate_smooth_circle if domain == "circle" else evaluate_smooth_interval
+        root = _root_circle if domain == "circle" else _root_interval
         # a fixed β stays a Python float: u ** −1.0 is a reciprocal, u ** tensor an exp(log) per element
-        self._evaluate = evaluate if self.trainable_beta else functools.partial(evaluate, beta=float(beta))
+        fixed = {} if self.trainable_beta else {"beta": float(beta)}
+        self._evaluate = functools.partial(evaluate, **fixed)
+        self._root_evaluate = functools.partial(root, **fixed)
 
     def beta(self) -> torch.Tensor:
         """β per dimension, shape (dims,)."""
@@ -150,11 +172,7 @@ class SmoothMixtureTransformer(Transformer):
         alpha = lo + (hi - lo) * torch.sigmoid(a_raw)
         c = self.c_min + (1.0 - self.c_min) * torch.sigmoid(c_raw)
         c = c.clamp_max(1.0 - torch.finfo(raw.dtype).eps)
-        if self.trainable_beta:
-            beta = self.beta().to(raw.dtype).unsqueeze(-1).expand(*raw.shape[:-1], 1)
-            extra: tuple[torch.Tensor, ...] = (beta,)
-        else:
-            beta, extra = self._evaluate.keywords["beta"], ()
+        beta, extra = self._beta_argument(raw)
         if self.domain == "circle":
             mu_shift = torch.remainder(mu - 0.5 / s, 1.0)
             sig0, _ = smooth_sigmoid_and_log_derivative(s * torch.remainder(-mu_shift, 1.0), alpha, beta)
@@ -164,16 +182,51 @@ class SmoothMixtureTransformer(Transformer):
         g1, _ = smooth_sigmoid_and_log_derivative(s * (1.0 - mu) + 0.5, alpha, beta)
         return log_w, mu, s, alpha, c, g0, torch.log(g1 - g0), *extra
 
+    def _beta_argument(self, raw):
+        """(β for the ramp, extra trailing parameters): a trainable β is a parameter tensor (*S, 1)."""
+        if self.trainable_beta:
+            return (beta := self.beta().to(raw.dtype).unsqueeze(-1).expand(*raw.shape[:-1], 1)), (beta,)
+        return self._evaluate.keywords["beta"], ()
+
     def evaluate(self, x: torch.Tensor, *params: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(F(x), log F'(x)) for prepared parameters; x may lie outside [0, 1] (smooth extension)."""
         return self._evaluate(x, *params)
+
+    @torch.no_grad()
+    def root_problem(self, params: tuple[torch.Tensor, ...]) -> tuple[Callable, tuple[torch.Tensor, ...]]:
+        """(evaluate, parameters) of the graph-free evaluation that :meth:`solve` iterates on.
+
+        Same F and F' as :meth:`evaluate`, but in linear space and with the mixture constants
+        folded once per solve: a_k = w_k(1 − c_k)/n_k (n_k the interval normalisation, 1 on
+        circles), b_k = a_k s_k α_k β, c = Σ_k w_k c_k, d = Σ_k a_k H_k(0) (H_k(0) the lift or
+        g(0)), so F = Σ_k a_k σ(u_k) (+ lift) + c x − d and F' = Σ_k b_k σ'(u_k)/(α_k β) + c:
+        about half the operations per iteration.
+        """
+        *params, beta = params if self.trainable_beta else (*params, self._evaluate.keywords["beta"])
+        extra = (beta,) if self.trainable_beta else ()
+        if self.domain == "circle":
+            log_w, mu_shift, s, alpha, c, lift0 = params
+            w = log_w.exp()
+            a, zero_offset, first = w * (1.0 - c), lift0, (mu_shift, s)
+        else:
+            log_w, mu, s, alpha, c, g0, log_norm = params
+            w = log_w.exp()
+            a, zero_offset, first = w * (1.0 - c) * torch.exp(-log_norm), g0, (s, 0.5 - s * mu)  # u = s x + ½ − s μ
+        return self._root_evaluate, (*first, alpha, a, a * s * alpha * beta, (w * c).sum(-1, keepdim=True),
+                                     (a * zero_offset).sum(-1, keepdim=True), *extra)
+
+    def solve(self, y: torch.Tensor, params: tuple[torch.Tensor, ...]) -> tuple[torch.Tensor, int]:
+        """(x, iterations) with F(x; θ) = y for prepared parameters, no graph: :func:`solve_monotone`
+        on :meth:`root_problem`, at this transformer's ``tol`` and ``max_iter``."""
+        evaluate, root_params = self.root_problem(params)
+        return solve_monotone(evaluate, y, root_params, tol=self.tol, max_iter=self.max_iter)
 
     def forward(self, x, raw):
         return self._evaluate(x, *self.prepare(raw))
 
     def inverse(self, y, raw):
         params = self.prepare(raw)
-        x = implicit_inverse(self._evaluate, y, params, tol=self.tol, max_iter=self.max_iter)
+        x = implicit_inverse(self._evaluate, y, params, tol=self.tol, max_iter=self.max_iter, solver=self.solve)
         _, log_d = self._evaluate(x, *params)
         return x, -log_d
 

@@ -120,3 +120,23 @@ def test_full_gradgradcheck_of_inverse(domain):
     raw = torch.randn(2, 2, tr.params_per_dim, generator=g, dtype=F64).requires_grad_()
     y = (0.05 + 0.9 * torch.rand(2, 2, generator=g, dtype=F64)).requires_grad_()
     assert torch.autograd.gradgradcheck(lambda y, r: tr.inverse(y, r), (y, raw), eps=1e-6, atol=1e-5, rtol=1e-4)
+
+
+@pytest.mark.parametrize("domain", ["circle", "interval"])
+@pytest.mark.parametrize("beta", [1.0, 2.0, 0.7, "trainable"])
+def test_root_problem_is_the_same_function(transformer_factory, domain, beta):
+    # the solver's folded linear-space F, F' must equal the log-space evaluation the gradients use
+    tr, raw = transformer_factory("smooth", domain, dims=3, n=500, scale=2.0, beta=beta)
+    if beta == "trainable":
+        with torch.no_grad():
+            tr.beta_raw.copy_(torch.tensor([-2.0, 0.3, 2.0]))
+    x = torch.rand(raw.shape[:-1], generator=torch.Generator().manual_seed(9), dtype=F64)
+    with torch.no_grad():
+        params = tr.prepare(raw)
+        y, log_d = tr.evaluate(x, *params)
+        evaluate, root_params = tr.root_problem(params)
+        y_r, log_d_r = evaluate(x, *root_params)
+    assert float((y_r - y).abs().max()) < 1e-13
+    assert float((log_d_r - log_d).abs().max()) < 1e-10
+    xb, it = tr.solve(y, params)
+    assert it < 40 and float((xb - x).abs().max()) < 1e-10 + 4e-16 / float(log_d.exp().min())
