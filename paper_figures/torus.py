@@ -67,8 +67,9 @@ def render_density(results, quick):
 
 def render_forces(results, quick):
     r = results["torus"]
-    domains, transformers, w = _layout(r)
-    fig, axes = _panels(len(domains), 1 + len(transformers))
+    domains, transformers, _ = _layout(r)
+    models = [(t, w) for t in transformers for w in sorted(set(r["w_fm"].tolist()))]
+    fig, axes = _panels(len(domains), 1 + len(models))
     m = r["force_p"].shape[0]
     u = (np.arange(m) + 0.5) / m
     X, Y = np.meshgrid(u, u, indexing="ij")
@@ -89,14 +90,15 @@ def render_forces(results, quick):
 
     for i, dom in enumerate(domains):
         q = quiver(axes[i, 0], r["force_p"], f"target force −∇U, {DOMAIN_LABEL[dom]}")
-        for j, tr in enumerate(transformers):
+        for j, (tr, w) in enumerate(models):
             k = _index(r, dom, tr, w)
             rel = r["force_mse"][k] / r["force_mse_true_scale"][k]
             q = quiver(axes[i, j + 1], r["force_q"][k],
-                       f"{TRANSFORMER_LABEL[tr]}, {DOMAIN_LABEL[dom]}\n"
+                       f"{TRANSFORMER_LABEL[tr]}, {'NLL' if w == 0 else f'NLL + {w:g}·FM'}\n{DOMAIN_LABEL[dom]}: "
                        f"force MSE {r['force_mse'][k]:.3g} ({rel:.2f} of mean |F|²)")
     fig.colorbar(q, ax=axes.ravel().tolist(), shrink=0.8, label=r"$|F|$ (k$_B$T per box unit)")
-    fig.suptitle(f"Force fields of flows trained by NLL (arrows: direction){' (quick config)' if quick else ''}")
+    fig.suptitle(f"Force fields of the target and of flows trained by NLL and NLL + force matching "
+                 f"(arrows: direction){' (quick config)' if quick else ''}")
     return fig
 
 
