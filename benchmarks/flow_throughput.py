@@ -31,6 +31,9 @@ from harness import measure, print_ratio, print_table  # noqa: E402
 from statgen.flows import RQSplineTransformer, SmoothMixtureTransformer  # noqa: E402
 
 
+MIN_TIME = 0.25  # seconds of timed runs per case: best-of-many for the millisecond cases
+
+
 def _sync(device):
     if torch.device(device).type == "cuda":
         torch.cuda.synchronize()
@@ -60,8 +63,8 @@ def time_smooth(batch, dim, K, device, dtype, repeat):
             _sync(device)
             return out
 
-        t_f, m_f, _ = measure(fwd, repeat=repeat)
-        t_i, m_i, (xb, iters) = measure(inv, repeat=repeat)
+        t_f, m_f, _ = measure(fwd, repeat=repeat, min_time=MIN_TIME)
+        t_i, m_i, (xb, iters) = measure(inv, repeat=repeat, min_time=MIN_TIME)
         err = float((xb - x).abs().max())
     return t_f, t_i, iters, err, max(m_f, m_i)
 
@@ -80,7 +83,7 @@ def time_zuko(batch, dim, K, device, dtype, repeat):
             _sync(device)
             return out
 
-        t_z, m_z, _ = measure(fwd, repeat=repeat)
+        t_z, m_z, _ = measure(fwd, repeat=repeat, min_time=MIN_TIME)
     return t_z, m_z
 
 
@@ -95,7 +98,7 @@ def time_own_spline(batch, dim, K, device, dtype, repeat):
             _sync(device)
             return out
 
-        return measure(fwd, repeat=repeat)[:2]
+        return measure(fwd, repeat=repeat, min_time=MIN_TIME)[:2]
 
 
 def time_flow(batch, dim, K, device, dtype, repeat):
@@ -120,8 +123,8 @@ def time_flow(batch, dim, K, device, dtype, repeat):
             _sync(device)
             return out
 
-        t_f = measure(fwd, repeat=repeat)[0]
-        t_i, _, (xb, _) = measure(inv, repeat=repeat)
+        t_f = measure(fwd, repeat=repeat, min_time=MIN_TIME)[0]
+        t_i, _, (xb, _) = measure(inv, repeat=repeat, min_time=MIN_TIME)
     return t_f, t_i, float((xb - x).abs().max())
 
 

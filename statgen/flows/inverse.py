@@ -33,6 +33,9 @@ def default_tolerance(dtype: torch.dtype) -> float:
     return 1e-10 if dtype == torch.float64 else 1e-6
 
 
+_COMPACT_MIN = 4096  # elements; below this the solver masks finished elements instead of dropping them
+
+
 def _flat(p: torch.Tensor, shape: torch.Size) -> torch.Tensor:
     return p.expand(*shape, p.shape[-1]).reshape(-1, p.shape[-1])
 
@@ -67,13 +70,15 @@ def solve_monotone(evaluate: Evaluate, y: torch.Tensor, params: Sequence[torch.T
     hi = torch.full_like(yf, bounds[1])
     x = yf.clamp(bounds[0], bounds[1]).clone()  # the identity is a good first guess for near-identity maps
     res_tol = 2.0 * torch.finfo(y.dtype).eps * max(abs(bounds[0]), abs(bounds[1]), 1.0)
-    dx_old = hi - lo
+    dx_old = hi - lo  # |previous step|
+    frozen = torch.zeros_like(yf, dtype=torch.bool)  # done, kept in place until the next compaction
     it = 0
-    while idx.numel() > 0:
+    while True:
         if it >= max_iter:
+            left = ~frozen
             raise RootFindingError(
-                f"root finding did not converge for {idx.numel()} of {yf.numel()} elements within "
-                f"max_iter={max_iter} (tol={tol:g}); smallest remaining bracket {float((hi - lo).min()):.3g}")
+                f"root finding did not converge for {int(left.sum())} of {yf.numel()} elements within "
+                f"max_iter={max_iter} (tol={tol:g}); smallest remaining bracket {float((hi - lo)[left].min()):.3g}")
         it += 1
         fx, log_d = evaluate(x, *ps)
         r = fx - yf
@@ -82,21 +87,30 @@ def solve_monotone(evaluate: Evaluate, y: torch.Tensor, params: Sequence[torch.T
         hi = torch.where(below, hi, x)
         step = r * torch.exp(-log_d)
         newton = x - step
+        abs_step = step.abs()
         # rtsafe: Newton only when it stays strictly inside the bracket and shrinks fast enough
-        ok = (newton > lo) & (newton < hi) & (2.0 * step.abs() <= dx_old.abs()) & torch.isfinite(newton)
-        mid = 0.5 * (lo + hi)
-        x_new = torch.where(ok, newton, mid)
-        dx_old = torch.where(ok, step, 0.5 * (hi - lo))
+        # (a NaN or infinite step fails the bracket test)
+        ok = (newton > lo) & (newton < hi) & (2.0 * abs_step <= dx_old)
+        half = 0.5 * (hi - lo)
         # |r| at the rounding level of y: x is as exact as this precision can resolve (ε / F')
-        done = (ok & (step.abs() <= tol)) | (hi - lo <= tol) | (r.abs() <= res_tol)
-        x_new = torch.where(r.abs() <= res_tol, torch.where(ok, newton, x), x_new)
-        if bool(done.any()):
-            out[idx[done]] = x_new[done]
-            keep = ~done
-            idx, x, yf, lo, hi, dx_old = idx[keep], x_new[keep], yf[keep], lo[keep], hi[keep], dx_old[keep]
-            ps = [p[keep] for p in ps]
-        else:
-            x = x_new
+        exact = r.abs() <= res_tol
+        x_new = torch.where(ok, newton, torch.where(exact, x, lo + half))
+        dx_old = torch.where(ok, abs_step, half)
+        frozen_before = frozen
+        frozen = frozen | (ok & (abs_step <= tol)) | (half <= 0.5 * tol) | exact
+        x = torch.where(frozen_before, x, x_new)
+        n_done = int(frozen.sum())
+        if n_done == idx.numel():
+            out[idx] = x
+            break
+        # drop the finished elements only where the batch is large enough for the work saved to
+        # outweigh the cost of compacting every array (small batches are bound by per-op overhead)
+        if n_done and idx.numel() >= _COMPACT_MIN:
+            out[idx[frozen]] = x[frozen]
+            keep = (~frozen).nonzero().squeeze(1)
+            idx, x, yf, lo, hi, dx_old = (t.index_select(0, keep) for t in (idx, x, yf, lo, hi, dx_old))
+            ps = [p.index_select(0, keep) for p in ps]
+            frozen = frozen.index_select(0, keep)
     return out.reshape(shape), it
 
 
