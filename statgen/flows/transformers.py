@@ -77,7 +77,7 @@ def evaluate_smooth_interval(x, log_w, mu, s, alpha, c, g0, log_norm, beta=1.0):
 
 def _root_mix(f, slope, x, a, b, c, d):
     """F = Σ_k a_k f_k + c x − d and log F' = log(Σ_k b_k slope_k + c): the mixture with its
-    per-element constants folded in once per solve (see :meth:`SmoothMixtureTransformer.solve`)."""
+    per-element constants folded in once per solve (see :meth:`SmoothMixtureTransformer.root_problem`)."""
     c = c.squeeze(-1)
     return (a * f).sum(-1) + c * x - d.squeeze(-1), torch.log((b * slope).sum(-1) + c)
 
@@ -185,7 +185,8 @@ class SmoothMixtureTransformer(Transformer):
     def _beta_argument(self, raw):
         """(β for the ramp, extra trailing parameters): a trainable β is a parameter tensor (*S, 1)."""
         if self.trainable_beta:
-            return (beta := self.beta().to(raw.dtype).unsqueeze(-1).expand(*raw.shape[:-1], 1)), (beta,)
+            beta = self.beta().to(raw.dtype).unsqueeze(-1).expand(*raw.shape[:-1], 1)
+            return beta, (beta,)
         return self._evaluate.keywords["beta"], ()
 
     def evaluate(self, x: torch.Tensor, *params: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -202,8 +203,11 @@ class SmoothMixtureTransformer(Transformer):
         g(0)), so F = Σ_k a_k σ(u_k) (+ lift) + c x − d and F' = Σ_k b_k σ'(u_k)/(α_k β) + c:
         about half the operations per iteration.
         """
-        *params, beta = params if self.trainable_beta else (*params, self._evaluate.keywords["beta"])
-        extra = (beta,) if self.trainable_beta else ()
+        if self.trainable_beta:
+            *params, beta = params
+            extra: tuple[torch.Tensor, ...] = (beta,)
+        else:
+            beta, extra = self._evaluate.keywords["beta"], ()
         if self.domain == "circle":
             log_w, mu_shift, s, alpha, c, lift0 = params
             w = log_w.exp()
