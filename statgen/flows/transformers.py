@@ -93,6 +93,10 @@ def _root_interval(x, s, offset, alpha, a, b, c, d, beta=1.0):
     return _root_mix(sig, slope, x, a, b, c, d)
 
 
+def _rebind_beta(module, _incompatible_keys) -> None:
+    module._bind_beta()  # a module-level function, not a lambda: the module stays picklable
+
+
 class Transformer(nn.Module):
     """Base class: ``dims`` coordinates of one domain, ``params_per_dim`` conditioner outputs each."""
 
@@ -147,12 +151,21 @@ class SmoothMixtureTransformer(Transformer):
                 raise ValueError(f"beta must be > 0 or 'trainable', got {beta!r}")
             self.register_buffer("beta_fixed", torch.full((self.dims,), b))
             self.trainable_beta = False
-        evaluate = evaluate_smooth_circle if domain == "circle" else evaluate_smooth_interval
-        root = _root_circle if domain == "circle" else _root_interval
-        # a fixed β stays a Python float: u ** −1.0 is a reciprocal, u ** tensor an exp(log) per element
-        fixed = {} if self.trainable_beta else {"beta": float(beta)}
-        self._evaluate = functools.partial(evaluate, **fixed)
-        self._root_evaluate = functools.partial(root, **fixed)
+            self.register_load_state_dict_post_hook(_rebind_beta)
+        self._bind_beta()
+
+    def _bind_beta(self) -> None:
+        """Bind a fixed β into the evaluate functions as a Python float (u ** −1.0 is a reciprocal,
+        u ** tensor an exp(log) per element); rebound when a state dict brings its own β."""
+        fixed = {}
+        if not self.trainable_beta:
+            b = self.beta_fixed.detach().cpu()
+            if not bool((b == b[0]).all()) or not float(b[0]) > 0:
+                raise ValueError(f"beta_fixed must be one positive value for every dimension, got {b.tolist()}")
+            fixed = {"beta": float(b[0])}
+        circle = self.domain == "circle"
+        self._evaluate = functools.partial(evaluate_smooth_circle if circle else evaluate_smooth_interval, **fixed)
+        self._root_evaluate = functools.partial(_root_circle if circle else _root_interval, **fixed)
 
     def beta(self) -> torch.Tensor:
         """β per dimension, shape (dims,)."""

@@ -225,3 +225,14 @@ def test_invalid_transformer_arguments():
     with pytest.raises(ValueError, match="bins"):
         RQSplineTransformer("interval", 2, 0)
     assert math.isfinite(SmoothMixtureTransformer("circle", 1).params_per_dim)
+
+
+def test_fixed_beta_follows_a_loaded_state_dict(transformer_factory):
+    # β = 2 loaded into a β = 1 transformer must evaluate as the β = 2 one does
+    tr2, raw = transformer_factory("smooth", "interval", dims=2, n=20, beta=2.0)
+    tr1, _ = transformer_factory("smooth", "interval", dims=2, n=20, beta=1.0)
+    x = torch.rand(raw.shape[:-1], generator=torch.Generator().manual_seed(3), dtype=torch.float64)
+    assert float((tr1(x, raw)[0] - tr2(x, raw)[0]).abs().max()) > 1e-3
+    tr1.load_state_dict(tr2.state_dict())
+    for a, b in zip(tr1(x, raw), tr2(x, raw)):
+        assert float((a - b).abs().max()) == 0.0
