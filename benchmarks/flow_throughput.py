@@ -30,7 +30,6 @@ from harness import measure, print_ratio, print_table  # noqa: E402
 
 from statgen.flows import RQSplineTransformer, SmoothMixtureTransformer  # noqa: E402
 
-
 MIN_TIME = 0.25  # seconds of timed runs per case: best-of-many for the millisecond cases
 
 

@@ -26,8 +26,8 @@ from statgen._checks import check_nonnegative, check_positive
 from statgen._progress import progress_bar
 from statgen.flows.flow import SmoothFlow, check_points
 
-__all__ = ["nll_loss", "force_matching_loss", "nll_and_force_matching_loss", "reverse_kl_loss", "train_flow", "save_checkpoint_atomic",
-           "force_error"]
+__all__ = ["nll_loss", "force_matching_loss", "nll_and_force_matching_loss", "reverse_kl_loss", "train_flow",
+           "save_checkpoint_atomic", "force_error"]
 
 
 def nll_loss(flow: SmoothFlow, x: torch.Tensor) -> torch.Tensor:

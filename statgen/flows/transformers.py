@@ -157,12 +157,14 @@ class SmoothMixtureTransformer(Transformer):
     def _bind_beta(self) -> None:
         """Bind a fixed β into the evaluate functions as a Python float (u ** −1.0 is a reciprocal,
         u ** tensor an exp(log) per element); rebound when a state dict brings its own β."""
+        self.fixed_beta: float | None = None
         fixed = {}
         if not self.trainable_beta:
             b = self.beta_fixed.detach().cpu()
             if not bool((b == b[0]).all()) or not float(b[0]) > 0:
                 raise ValueError(f"beta_fixed must be one positive value for every dimension, got {b.tolist()}")
-            fixed = {"beta": float(b[0])}
+            self.fixed_beta = float(b[0])
+            fixed = {"beta": self.fixed_beta}
         circle = self.domain == "circle"
         self._evaluate = functools.partial(evaluate_smooth_circle if circle else evaluate_smooth_interval, **fixed)
         self._root_evaluate = functools.partial(_root_circle if circle else _root_interval, **fixed)
@@ -200,7 +202,7 @@ class SmoothMixtureTransformer(Transformer):
         if self.trainable_beta:
             beta = self.beta().to(raw.dtype).unsqueeze(-1).expand(*raw.shape[:-1], 1)
             return beta, (beta,)
-        return self._evaluate.keywords["beta"], ()
+        return self.fixed_beta, ()
 
     def evaluate(self, x: torch.Tensor, *params: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(F(x), log F'(x)) for prepared parameters; x may lie outside [0, 1] (smooth extension)."""
@@ -220,7 +222,7 @@ class SmoothMixtureTransformer(Transformer):
             *params, beta = params
             extra: tuple[torch.Tensor, ...] = (beta,)
         else:
-            beta, extra = self._evaluate.keywords["beta"], ()
+            beta, extra = self.fixed_beta, ()
         if self.domain == "circle":
             log_w, mu_shift, s, alpha, c, lift0 = params
             w = log_w.exp()

@@ -234,5 +234,5 @@ def test_fixed_beta_follows_a_loaded_state_dict(transformer_factory):
     x = torch.rand(raw.shape[:-1], generator=torch.Generator().manual_seed(3), dtype=torch.float64)
     assert float((tr1(x, raw)[0] - tr2(x, raw)[0]).abs().max()) > 1e-3
     tr1.load_state_dict(tr2.state_dict())
-    for a, b in zip(tr1(x, raw), tr2(x, raw)):
+    for a, b in zip(tr1(x, raw), tr2(x, raw), strict=True):
         assert float((a - b).abs().max()) == 0.0
