@@ -18,6 +18,11 @@ __all__ = [
     "check_symmetric",
     "check_positive_definite",
     "check_int_states",
+    "check_int",
+    "check_choice",
+    "check_bool",
+    "available_memory",
+    "check_memory",
 ]
 
 
@@ -130,3 +135,93 @@ def check_int_states(s, name: str, q: int) -> np.ndarray:
     if arr.min() < 0 or arr.max() >= q:
         raise ValueError(f"{name} must hold states in [0, {q}), found values in [{arr.min()}, {arr.max()}]")
     return arr
+
+
+def check_int(value, name: str, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    """Return ``int(value)`` after checking it is an integer (not a bool, not 2.7) within the bounds.
+
+    Integral floats such as ``10.0`` or ``1e4`` are accepted; ``2.7``, ``nan`` and strings are not.
+    """
+    if isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be an integer, got the bool {value!r}")
+    if isinstance(value, int | np.integer):
+        v = int(value)
+    elif isinstance(value, float | np.floating) and np.isfinite(value) and float(value).is_integer():
+        v = int(value)
+    else:
+        raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
+    if minimum is not None and v < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {v}")
+    if maximum is not None and v > maximum:
+        raise ValueError(f"{name} must be <= {maximum}, got {v}")
+    return v
+
+
+def check_choice(value, name: str, choices: Sequence[str]):
+    """Return ``value`` after checking it is one of ``choices``; suggests the closest one on a typo."""
+    if value in choices:
+        return value
+    import difflib
+
+    close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise ValueError(f"{name} must be one of {list(choices)}, got {value!r}{hint}")
+
+
+def check_bool(value, name: str) -> bool:
+    """Return ``value`` after checking it is a bool (``1``/``"yes"`` are refused: they hide typos)."""
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be True or False, got {value!r} ({type(value).__name__})")
+    return bool(value)
+
+
+def available_memory() -> int:
+    """Bytes of memory this process may still allocate: MemAvailable, capped by a cgroup limit."""
+    avail = None
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    avail = int(line.split()[1]) * 1024
+                    break
+    except OSError:
+        pass
+    if avail is None:
+        try:
+            import os
+
+            avail = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        except (ValueError, OSError, AttributeError):
+            avail = 2**63 - 1  # unknown platform: do not refuse
+    for limit_file, usage_file in (("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
+                                   ("/sys/fs/cgroup/memory/memory.limit_in_bytes",
+                                    "/sys/fs/cgroup/memory/memory.usage_in_bytes")):
+        try:
+            with open(limit_file) as fh:
+                raw = fh.read().strip()
+            if raw == "max":
+                continue
+            with open(usage_file) as fh:
+                used = int(fh.read().strip())
+            avail = min(avail, max(int(raw) - used, 0))
+        except (OSError, ValueError):
+            continue
+    return avail
+
+
+def _human(nbytes: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if abs(nbytes) < 1024 or unit == "PiB":
+            return f"{nbytes:.3g} {unit}"
+        nbytes /= 1024
+    return f"{nbytes:.3g} PiB"
+
+
+def check_memory(nbytes: float, what: str, *, fraction: float = 0.8) -> None:
+    """Refuse, before allocating, a computation that needs ``nbytes``: raise ``MemoryError`` naming
+    ``what`` (the arguments that set the size), the estimate and what is available, when the
+    estimate exceeds ``fraction`` of the available memory."""
+    avail = available_memory()
+    if nbytes > fraction * avail:
+        raise MemoryError(f"{what} needs about {_human(nbytes)}, more than the {_human(fraction * avail)} "
+                          f"this machine can spare ({_human(avail)} available); reduce the size")

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from statgen._atomic import atomic_write
+from statgen._io import load_npz, save_npz_atomic
 from statgen._progress import progress_bar
 
 __all__ = [
@@ -148,17 +148,6 @@ def get_study(name: str) -> Study:
 
 def _hash(obj) -> str:
     return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()[:16]
-
-
-def save_npz_atomic(path: str | os.PathLike, data: Results) -> None:
-    """Write ``data`` to ``path`` as .npz through a temporary file and an atomic rename."""
-    with atomic_write(path) as fh:
-        np.savez(fh, **{k: np.asarray(v) for k, v in data.items()})
-
-
-def load_npz(path: str | os.PathLike) -> Results:
-    with np.load(path, allow_pickle=False) as f:
-        return {k: f[k] for k in f.files}
 
 
 def _run_task(script: str, name: str, task: dict, out: str, workdir: str, progress: bool) -> str:

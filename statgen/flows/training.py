@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from statgen._atomic import atomic_write
+from statgen._io import atomic_write
 from statgen._checks import check_nonnegative, check_positive
 from statgen._progress import progress_bar
 from statgen.flows.flow import SmoothFlow, check_points

@@ -254,7 +254,7 @@ def posterior_curves(C, gammas, alpha: float, *, J_true, beta_norm: float = 1.0,
     from pathlib import Path
 
     from statgen.graphical.gaussian import SphericalGaussian, _check_gammas, l2_path, map_l2
-    from statgen.studies import load_npz, save_npz_atomic
+    from statgen._io import load_npz, save_npz_atomic
 
     model = J_true if isinstance(J_true, SphericalGaussian) else SphericalGaussian(J_true)
     g = np.sort(_check_gammas(gammas))

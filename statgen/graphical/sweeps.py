@@ -25,7 +25,7 @@ import numpy as np
 
 from statgen._threads import limited_threads
 from statgen.graphical.gaussian import SphericalGaussian, gaussian_couplings
-from statgen.studies import load_npz, save_npz_atomic
+from statgen._io import load_npz, save_npz_atomic
 
 __all__ = ["graph_params", "sweep_tasks", "run_sweep_task", "combine_sweeps"]
 

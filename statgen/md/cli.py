@@ -86,7 +86,7 @@ def _run(args) -> int:
                    fluctuation_mean=float(np.mean(res["fluctuation"][ok])) if ok.any() else None)
     print(json.dumps(summary))
     if args.out:
-        from statgen.studies import save_npz_atomic
+        from statgen._io import save_npz_atomic
 
         save_npz_atomic(args.out, {k: np.asarray(v) for k, v in res.items()})
     return 0

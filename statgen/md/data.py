@@ -20,11 +20,10 @@ from pathlib import Path
 
 import numpy as np
 
-from statgen._atomic import atomic_write
 from statgen._checks import check_positive
 from statgen._progress import progress_bar
 from statgen.md.system import alanine_dipeptide, import_openmm
-from statgen.studies import load_npz, save_npz_atomic
+from statgen._io import load_npz, save_npz_atomic, write_json_atomic
 
 __all__ = ["MDData", "generate_md_data", "load_md_data", "PLATFORMS"]
 
@@ -44,11 +43,6 @@ class MDData:
 
     def __len__(self) -> int:
         return len(self.energies)
-
-
-def _write_json_atomic(path: Path, obj) -> None:
-    with atomic_write(path, "w") as fh:
-        json.dump(obj, fh, indent=2, sort_keys=True)
 
 
 def get_platform(name: str):
@@ -148,7 +142,7 @@ def generate_md_data(out: str | os.PathLike, *, ns: float = 20.0, platform: str 
             done += n
             manifest["chunks"].append({"file": name, "frames": n})
             manifest["n_frames"] = done
-            _write_json_atomic(manifest_path, manifest)
+            write_json_atomic(manifest_path, manifest)
     return out
 
 

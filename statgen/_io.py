@@ -1,0 +1,94 @@
+"""Files written atomically and read without pickles.
+
+A reader sees the old file or the complete new one, never a partial one; a loader names the
+path and what is wrong with it instead of surfacing a raw zipfile/JSON/pickle error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+
+__all__ = ["atomic_write", "save_npz_atomic", "load_npz", "write_json_atomic", "read_json"]
+
+
+@contextmanager
+def atomic_write(path: str | os.PathLike, mode: str = "wb") -> Iterator[IO]:
+    """Open a temporary file beside ``path``; on success fsync it and rename it over ``path``
+    (atomic on POSIX), on any exception remove it and leave ``path`` untouched. Creates the
+    parent directory."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, mode) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())  # the rename must not land before the data (kill -9, power loss)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_npz_atomic(path: str | os.PathLike, data: dict) -> None:
+    """Write ``data`` (name → array) to ``path`` as .npz through a temporary file and a rename."""
+    arrays = {k: np.asarray(v) for k, v in data.items()}
+    bad = [k for k, v in arrays.items() if v.dtype == object]
+    if bad:
+        raise TypeError(f"data[{bad[0]!r}] must be a numeric or string array, not Python objects (no pickles)")
+    with atomic_write(path) as fh:
+        np.savez(fh, **arrays)
+
+
+def load_npz(path: str | os.PathLike, *, what: str = "statgen .npz file",
+             required: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
+    """Read every array of an .npz file (``allow_pickle=False``).
+
+    Raises ``FileNotFoundError`` when ``path`` is missing and ``ValueError(f"{path} is not a {what}: …")``
+    when it cannot be read or lacks one of ``required``.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} does not exist (expected a {what})")
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            out = {k: f[k] for k in f.files}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as exc:
+        raise ValueError(f"{path} is not a {what}: {type(exc).__name__}: {exc}") from exc
+    missing = [k for k in required if k not in out]
+    if missing:
+        raise ValueError(f"{path} is not a {what}: missing arrays {missing}, found {sorted(out)}")
+    return out
+
+
+def write_json_atomic(path: str | os.PathLike, obj) -> None:
+    """Write ``obj`` as indented, key-sorted JSON through a temporary file and a rename."""
+    with atomic_write(path, "w") as fh:
+        json.dump(obj, fh, indent=2, sort_keys=True, default=str)
+
+
+def read_json(path: str | os.PathLike, *, what: str = "statgen JSON file", required: tuple[str, ...] = ()):
+    """Read a JSON file, naming ``path`` in every error; ``required`` keys must be present."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} does not exist (expected a {what})")
+    try:
+        obj = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path} is not a {what}: {type(exc).__name__}: {exc}") from exc
+    if required:
+        if not isinstance(obj, dict):
+            raise ValueError(f"{path} is not a {what}: expected a JSON object, got {type(obj).__name__}")
+        missing = [k for k in required if k not in obj]
+        if missing:
+            raise ValueError(f"{path} is not a {what}: missing keys {missing}")
+    return obj
