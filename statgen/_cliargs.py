@@ -33,39 +33,22 @@ def _float(text: str) -> float:
     return v
 
 
-def positive_int(text: str) -> int:
-    v = _int(text)
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}")
-    return v
+def _bounded(parse, test, expected: str):
+    def check(text: str):
+        v = parse(text)
+        if not test(v):
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
+        return v
+
+    check.__name__ = expected  # argparse names the type in its message
+    return check
 
 
-def nonnegative_int(text: str) -> int:
-    v = _int(text)
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
-    return v
-
-
-def positive_float(text: str) -> float:
-    v = _float(text)
-    if v <= 0:
-        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}")
-    return v
-
-
-def nonnegative_float(text: str) -> float:
-    v = _float(text)
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
-    return v
-
-
-def probability(text: str) -> float:
-    v = _float(text)
-    if not 0.0 <= v <= 1.0:
-        raise argparse.ArgumentTypeError(f"expected a number in [0, 1], got {text!r}")
-    return v
+positive_int = _bounded(_int, lambda v: v >= 1, "an integer >= 1")
+nonnegative_int = _bounded(_int, lambda v: v >= 0, "an integer >= 0")
+positive_float = _bounded(_float, lambda v: v > 0, "a number > 0")
+nonnegative_float = _bounded(_float, lambda v: v >= 0, "a number >= 0")
+probability = _bounded(_float, lambda v: 0.0 <= v <= 1.0, "a number in [0, 1]")
 
 
 def existing_file(text: str) -> Path:
