@@ -1,7 +1,8 @@
 """Figure registry: each script in ``paper_figures/`` registers a renderer of study results.
 
 A figure never trains or samples: ``make_figure`` runs (or loads from cache) the studies
-it names and passes their results to its ``render`` function, then writes PNG and PDF.
+it names and passes their results to its ``render`` function, then writes PNG and PDF
+(each atomically: a reader never sees half a picture).
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from statgen.studies import Results, load_scripts, run_study
+from statgen._io import atomic_write
+from statgen.studies import Results, load_scripts, run_study, unknown_name_error
 
-__all__ = ["Figure", "register_figure", "list_figures", "get_figure", "make_figure"]
+__all__ = ["Figure", "register_figure", "list_figures", "get_figure", "make_figure", "save_figure"]
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,10 @@ def register_figure(name: str, *, studies: str | tuple[str, ...], render: Callab
     ``caption`` is a string or a function of the results (for captions that state a finding).
     """
     studies = (studies,) if isinstance(studies, str) else tuple(studies)
+    if not studies or not all(isinstance(s, str) for s in studies):
+        raise TypeError(f"figure {name!r}: studies must be a study name or a tuple of names, got {studies!r}")
+    if not callable(render):
+        raise TypeError(f"figure {name!r}: render must be callable, got {type(render).__name__}")
     fig = Figure(name, studies, render, caption)
     _FIGURES[name] = fig
     return fig
@@ -51,28 +57,39 @@ def get_figure(name: str) -> Figure:
     if name not in _FIGURES:
         load_scripts("paper_figures")
     if name not in _FIGURES:
-        raise ValueError(f"name must be a registered figure, one of {sorted(_FIGURES)}; got {name!r}")
+        raise unknown_name_error("figure", name, sorted(_FIGURES), "paper_figures")
     return _FIGURES[name]
 
 
-def make_figure(name: str, *, quick: bool = False, out: str | os.PathLike = "figures", **run_kwargs) -> list[Path]:
-    """Render figure ``name`` to ``out/NAME.png``, ``out/NAME.pdf`` and its caption to ``out/NAME.txt``."""
+def save_figure(fig_def: Figure, results: dict[str, Results], quick: bool,
+                out: str | os.PathLike) -> list[Path]:
+    """Render ``fig_def`` from study ``results`` to ``out/NAME.png``, ``out/NAME.pdf`` and its
+    caption (when it has one) to ``out/NAME.txt``; returns the paths written."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig_def = get_figure(name)
-    results = {s: run_study(s, quick=quick, **run_kwargs) for s in fig_def.studies}
     fig = fig_def.render(results, quick)
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = [out / f"{name}.png", out / f"{name}.pdf"]
-    for p in paths:
-        fig.savefig(p, dpi=150, bbox_inches="tight")
-    plt.close(fig)
-    caption = fig_def.caption_for(results)
+    paths = [out / f"{fig_def.name}.png", out / f"{fig_def.name}.pdf"]
+    try:
+        caption = fig_def.caption_for(results)
+        for p in paths:
+            with atomic_write(p) as fh:
+                fig.savefig(fh, format=p.suffix[1:], dpi=150, bbox_inches="tight")
+    finally:
+        plt.close(fig)
     if caption:
-        (out / f"{name}.txt").write_text(caption + "\n")
-        paths.append(out / f"{name}.txt")
+        with atomic_write(out / f"{fig_def.name}.txt", "w") as fh:
+            fh.write(caption + "\n")
+        paths.append(out / f"{fig_def.name}.txt")
     return paths
+
+
+def make_figure(name: str, *, quick: bool = False, out: str | os.PathLike = "figures", **run_kwargs) -> list[Path]:
+    """Run (or load) the studies figure ``name`` needs, then render it to ``out/NAME.png``,
+    ``out/NAME.pdf`` and its caption to ``out/NAME.txt``. ``run_kwargs`` go to ``run_study``."""
+    fig_def = get_figure(name)
+    results = {s: run_study(s, quick=quick, **run_kwargs) for s in fig_def.studies}
+    return save_figure(fig_def, results, quick, out)
