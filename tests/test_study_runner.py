@@ -20,7 +20,6 @@ from statgen._io import load_npz
 
 STUDY = '''
 import os
-import re
 import time
 
 import numpy as np
