@@ -234,6 +234,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     for mod in COMMAND_MODULES:
         importlib.import_module(mod).add_commands(sub)
+    for group in (sub, fsub, ssub):  # "required: {list,make}" rather than "required: action"
+        group.metavar = "{" + ",".join(group.choices) + "}"
     return parser
 
 

@@ -61,6 +61,9 @@ __all__ = [
     "project_root",
     "results_root",
     "load_scripts",
+    "broken_scripts",
+    "script_of",
+    "Registry",
 ]
 
 Results = dict[str, np.ndarray]
@@ -98,16 +101,52 @@ class Study:
         return self.configs[variant]
 
 
-_STUDIES: dict[str, Study] = {}
+class Registry:
+    """Registered entries (studies or figures) by the directory of the script that registered them,
+    so that two project roots (``$STATGEN_ROOT``) in one process do not see each other's names."""
+
+    def __init__(self, folder: str, kind: str):
+        self.folder, self.kind = folder, kind
+        self.by_dir: dict[Path, dict] = {}
+
+    def add(self, name: str, entry, script: Path) -> None:
+        self.by_dir.setdefault(script.parent, {})[name] = entry
+
+    def current(self) -> dict:
+        return self.by_dir.get(project_root() / self.folder, {})
+
+    def all(self) -> list:
+        load_scripts(self.folder)
+        current = self.current()
+        return [current[k] for k in sorted(current)]
+
+    def get(self, name: str):
+        if name not in self.current():
+            load_scripts(self.folder)
+        current = self.current()
+        if name in current:
+            return current[name]
+        elsewhere = [reg[name] for reg in self.by_dir.values() if name in reg]  # registered from user code
+        if elsewhere:
+            return elsewhere[-1]
+        raise unknown_name_error(self.kind, name, sorted(current), self.folder)
+
+
+_STUDIES = Registry("studies", "study")
 #: Scripts of ``studies/`` or ``paper_figures/`` that failed to import: path -> exception.
 _BROKEN: dict[Path, BaseException] = {}
+
+
+def script_of(fn) -> Path:
+    """The file that defines function ``fn`` (the script a study or figure was registered from)."""
+    return Path(sys.modules[fn.__module__].__file__).resolve()
 
 
 def register_study(name: str, *, tasks, compute, combine, config: str | dict, description: str = "",
                    version: str = "1") -> Study:
     """Register a study; ``config`` is a TOML file name beside the calling script, or a dict
     ``{"full": {...}, "quick": {...}, "tiny": {...}}``."""
-    script = Path(sys.modules[compute.__module__].__file__).resolve()
+    script = script_of(compute)
     if isinstance(config, str):
         path = script.parent / config
         try:
@@ -125,7 +164,7 @@ def register_study(name: str, *, tasks, compute, combine, config: str | dict, de
         raise ValueError(f"config of study {name!r}: {bad} must be tables ([{bad[0]}]), not plain values")
     study = Study(name, tasks, compute, combine, configs, script,
                   description if description else (compute.__module__ or ""), version)
-    _STUDIES[name] = study
+    _STUDIES.add(name, study, script)
     return study
 
 
@@ -174,7 +213,9 @@ def broken_scripts(folder: str) -> dict[Path, BaseException]:
 
 
 def _import_script(path: Path):
-    module_name = f"statgen_scripts.{path.parent.name}.{path.stem}"
+    path = path.resolve()
+    digest = hashlib.sha256(str(path).encode()).hexdigest()[:10]  # one module per file, whatever the root
+    module_name = f"statgen_scripts.{path.parent.name}.{path.stem}_{digest}"
     if module_name in sys.modules:
         return sys.modules[module_name]
     _BROKEN.pop(path, None)
@@ -206,16 +247,13 @@ def unknown_name_error(kind: str, name, known: list[str], folder: str) -> ValueE
 
 
 def list_studies() -> list[Study]:
-    load_scripts("studies")
-    return [_STUDIES[k] for k in sorted(_STUDIES)]
+    """The studies registered by the scripts of ``<project_root>/studies``."""
+    return _STUDIES.all()
 
 
 def get_study(name: str) -> Study:
-    if name not in _STUDIES:
-        load_scripts("studies")
-    if name not in _STUDIES:
-        raise unknown_name_error("study", name, sorted(_STUDIES), "studies")
-    return _STUDIES[name]
+    """The registered study ``name`` (``ValueError`` with a did-you-mean when there is none)."""
+    return _STUDIES.get(name)
 
 
 def _hash(obj) -> str:
@@ -272,7 +310,7 @@ def _run_task(script: str, name: str, task: dict, out: str, workdir: str, lock: 
             return out
         _remove_stale_temporaries(out_p, work_p)
         _import_script(Path(script))
-        result = _STUDIES[name].compute(task, TaskContext(work_p, progress))
+        result = _STUDIES.by_dir[Path(script).parent][name].compute(task, TaskContext(work_p, progress))
         if not isinstance(result, dict):
             raise TypeError(f"study {name!r}: compute() must return a dict of arrays, got {type(result).__name__}")
         save_npz_atomic(out_p, result)

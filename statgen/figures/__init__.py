@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from statgen._io import atomic_write
-from statgen.studies import Results, load_scripts, run_study, unknown_name_error
+from statgen.studies import Registry, Results, script_of, run_study
 
 __all__ = ["Figure", "register_figure", "list_figures", "get_figure", "make_figure", "save_figure"]
 
@@ -29,7 +29,7 @@ class Figure:
         return self.caption(results) if callable(self.caption) else self.caption
 
 
-_FIGURES: dict[str, Figure] = {}
+_FIGURES = Registry("paper_figures", "figure")
 
 
 def register_figure(name: str, *, studies: str | tuple[str, ...], render: Callable,
@@ -44,21 +44,18 @@ def register_figure(name: str, *, studies: str | tuple[str, ...], render: Callab
     if not callable(render):
         raise TypeError(f"figure {name!r}: render must be callable, got {type(render).__name__}")
     fig = Figure(name, studies, render, caption)
-    _FIGURES[name] = fig
+    _FIGURES.add(name, fig, script_of(render))
     return fig
 
 
 def list_figures() -> list[Figure]:
-    load_scripts("paper_figures")
-    return [_FIGURES[k] for k in sorted(_FIGURES)]
+    """The figures registered by the scripts of ``<project_root>/paper_figures``."""
+    return _FIGURES.all()
 
 
 def get_figure(name: str) -> Figure:
-    if name not in _FIGURES:
-        load_scripts("paper_figures")
-    if name not in _FIGURES:
-        raise unknown_name_error("figure", name, sorted(_FIGURES), "paper_figures")
-    return _FIGURES[name]
+    """The registered figure ``name`` (``ValueError`` with a did-you-mean when there is none)."""
+    return _FIGURES.get(name)
 
 
 def save_figure(fig_def: Figure, results: dict[str, Results], quick: bool,
