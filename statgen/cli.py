@@ -61,7 +61,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _one_line(text: str) -> str:
-    return " ".join(str(text).split()) or "(no message)"
+    words = str(text).split()
+    return " ".join(words) if words else "(no message)"
 
 
 def _debug_requested(argv: list[str]) -> tuple[bool, list[str]]:

@@ -163,7 +163,7 @@ def register_study(name: str, *, tasks, compute, combine, config: str | dict, de
     if bad:
         raise ValueError(f"config of study {name!r}: {bad} must be tables ([{bad[0]}]), not plain values")
     study = Study(name, tasks, compute, combine, configs, script,
-                  description if description else (compute.__module__ or ""), version)
+                  description if description != "" else compute.__module__, version)
     _STUDIES.add(name, study, script)
     return study
 
