@@ -4,6 +4,12 @@ from statgen._threads import limited_threads
 
 
 @pytest.fixture(autouse=True)
+def _no_debug_tracebacks(monkeypatch):
+    """The CLI tests check one-line errors: a developer's STATGEN_DEBUG=1 must not change them."""
+    monkeypatch.delenv("STATGEN_DEBUG", raising=False)
+
+
+@pytest.fixture(autouse=True)
 def _one_thread():
     """One torch and one BLAS thread per test: the tests use small arrays, for which intra-op
     threads only add synchronisation cost (severe on a shared 2-core CI machine)."""
