@@ -59,16 +59,8 @@ register_figure("e_good_too", studies="ok", render=good)
 
 
 @pytest.fixture
-def project(tmp_path, monkeypatch):
-    root = tmp_path / "proj"
-    (root / "studies").mkdir(parents=True)
-    (root / "paper_figures").mkdir()
-    (root / "studies" / "toys.py").write_text(STUDIES)
-    (root / "paper_figures" / "toys.py").write_text(FIGURES)
-    monkeypatch.setenv("STATGEN_ROOT", str(root))
-    monkeypatch.setenv("STATGEN_RESULTS", str(tmp_path / "results"))
-    monkeypatch.delenv("STATGEN_DEBUG", raising=False)
-    return tmp_path
+def project(statgen_project):
+    return statgen_project({"studies/toys.py": STUDIES, "paper_figures/toys.py": FIGURES})
 
 
 def _err_lines(capsys) -> list[str]:

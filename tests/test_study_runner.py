@@ -76,14 +76,8 @@ delay = 0.02
 
 
 @pytest.fixture
-def project(tmp_path, monkeypatch):
-    root = tmp_path / "proj"
-    (root / "studies").mkdir(parents=True)
-    (root / "paper_figures").mkdir()
-    (root / "studies" / "crash.py").write_text(STUDY)
-    (root / "studies" / "crash.toml").write_text(CONFIG)
-    monkeypatch.setenv("STATGEN_ROOT", str(root))
-    return tmp_path
+def project(statgen_project):
+    return statgen_project({"studies/crash.py": STUDY, "studies/crash.toml": CONFIG})
 
 
 def _cli(project: Path, results: Path, *extra: str, **env_extra: str) -> subprocess.Popen:
