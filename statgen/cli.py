@@ -74,6 +74,8 @@ def _executor(args):
     """A dask.distributed executor when --scheduler is given, else None (local process pool)."""
     if args.scheduler is None:
         return None
+    if not args.scheduler.strip():
+        raise ValueError("--scheduler: expected a dask scheduler address such as tcp://host:8786, got ''")
     try:
         from dask.distributed import Client
     except ImportError as exc:
@@ -201,37 +203,38 @@ def _study_run(args) -> int:
     return 0
 
 
+def _command(group, name: str, func, help: str, description: str | None = None) -> argparse.ArgumentParser:
+    p = group.add_parser(name, help=help, description=description if description is not None else help)
+    p.set_defaults(func=func, prog=p.prog)
+    return p
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="statgen", description=__doc__.split("\n\n")[0],
                      epilog=__doc__.split("\n\n", 1)[1], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks (also: STATGEN_DEBUG=1)")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    fig = sub.add_parser("figures", help="list and render the reproduced paper figures")
-    fsub = fig.add_subparsers(dest="action", required=True)
-    ls = fsub.add_parser("list", help="list registered figures and the studies they render")
-    ls.set_defaults(func=_figures_list, prog=ls.prog)
-    mk = fsub.add_parser("make", help="run the needed studies (cached) and write PNG + PDF",
-                         description="Render figures to OUT/NAME.png and OUT/NAME.pdf (and the caption to "
-                                     "OUT/NAME.txt); studies are computed once and cached under the results "
-                                     "directory. A failing figure is reported in one line with its log "
-                                     "(OUT/NAME.log); the others still render and the exit status is 1.")
+    fsub = sub.add_parser("figures", help="list and render the reproduced paper figures").add_subparsers(
+        dest="action", required=True)
+    _command(fsub, "list", _figures_list, "list registered figures and the studies they render")
+    mk = _command(fsub, "make", _figures_make, "run the needed studies (cached) and write PNG + PDF",
+                  "Render figures to OUT/NAME.png and OUT/NAME.pdf (and the caption to OUT/NAME.txt); studies "
+                  "are computed once and cached under the results directory. A failing figure is reported in "
+                  "one line with its log (OUT/NAME.log); the others still render and the exit status is 1.")
     mk.add_argument("names", nargs="+", metavar="NAME", help="figure names from `statgen figures list`, or `all`")
     mk.add_argument("--out", type=output_dir, default=Path("figures"), help="output directory (default: ./figures)")
     _add_run_options(mk)
-    mk.set_defaults(func=_figures_make, prog=mk.prog)
 
-    st = sub.add_parser("study", help="list and run the studies behind the figures")
-    ssub = st.add_subparsers(dest="action", required=True)
-    sl = ssub.add_parser("list", help="list registered studies")
-    sl.set_defaults(func=_study_list, prog=sl.prog)
-    rn = ssub.add_parser("run", help="run a study (resumes from its last completed task)",
-                         description="Run a registered study; results are cached by config and written "
-                                     "atomically, so an interrupted run resumes where it stopped. Two runs of "
-                                     "the same study on the same results directory share the work.")
+    ssub = sub.add_parser("study", help="list and run the studies behind the figures").add_subparsers(
+        dest="action", required=True)
+    _command(ssub, "list", _study_list, "list registered studies")
+    rn = _command(ssub, "run", _study_run, "run a study (resumes from its last completed task)",
+                  "Run a registered study; results are cached by config and written atomically, so an "
+                  "interrupted run resumes where it stopped. Two runs of the same study on the same results "
+                  "directory share the work.")
     rn.add_argument("name", help="study name from `statgen study list`")
     _add_run_options(rn)
-    rn.set_defaults(func=_study_run, prog=rn.prog)
 
     for mod in COMMAND_MODULES:
         importlib.import_module(mod).add_commands(sub)

@@ -34,6 +34,7 @@ CASES = [
              "--results"),
     cli_case("cli: study run --results below a file", ["study", "run", "gaussian_l2", "--results", "/dev/null/r"],
              "--results"),
+    cli_case("cli: study run --scheduler empty", ["study", "run", "gaussian_l2", "--scheduler", ""], "--scheduler"),
     cli_case("cli: study run --workers without a value", ["study", "run", "gaussian_l2", "--workers"], "--workers"),
     cli_case("cli: study run unknown option", ["study", "run", "gaussian_l2", "--tiny"], "--tiny"),
     cli_case("cli: study list extra argument", ["study", "list", "extra"], "extra"),
