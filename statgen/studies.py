@@ -31,7 +31,7 @@ an interrupted copy) is reported as a ``ValueError`` naming the path; delete it 
 from __future__ import annotations
 
 import concurrent.futures as cf
-import fcntl
+import errno
 import hashlib
 import importlib.util
 import json
@@ -44,6 +44,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: no locks, atomic writes only
+    fcntl = None
 
 from statgen._checks import check_bool, check_choice, check_int
 from statgen._io import load_npz, save_npz_atomic, write_json_atomic
@@ -263,18 +268,28 @@ def _hash(obj) -> str:
 @contextmanager
 def _locked(lock: Path, *, blocking: bool = True) -> Iterator[bool]:
     """Hold an exclusive flock on ``lock`` for the block; yields False (without waiting) when
-    ``blocking`` is False and another process holds it. Released when the process dies."""
+    ``blocking`` is False and another process holds it. Released when the process dies.
+
+    Where the file system has no locks (some network file systems, non-POSIX systems) the block
+    runs unlocked: files stay whole (atomic writes), but two concurrent runs may compute a task twice."""
     lock.parent.mkdir(parents=True, exist_ok=True)
     with open(lock, "a") as fh:
         try:
-            fcntl.flock(fh, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+            if fcntl is not None:
+                fcntl.flock(fh, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
         except BlockingIOError:
             yield False
+            return
+        except OSError as exc:
+            if exc.errno not in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL):
+                raise
+            yield True
             return
         try:
             yield True
         finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+            if fcntl is not None:
+                fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def _remove_stale_temporaries(target: Path, workdir: Path | None = None) -> None:
