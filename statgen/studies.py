@@ -243,7 +243,7 @@ def unknown_name_error(kind: str, name, known: list[str], folder: str) -> ValueE
 
     close = difflib.get_close_matches(str(name), known, n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
-    msg = f"name must be a registered {kind}, one of {known}; got {name!r}{hint}"
+    msg = f"{name!r} is not a registered {kind}{hint}; registered: {', '.join(known) if known else 'none'}"
     broken = broken_scripts(folder)
     if broken:
         msg += "; these scripts failed to import: " + ", ".join(
