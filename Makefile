@@ -5,7 +5,7 @@ TORCH_SPEC ?= torch==2.13.0
 EXTRAS     ?= all
 PY          = $(VENV)/bin/python
 STAMP       = $(VENV)/.statgen-installed
-PYTEST_ARGS ?= -m "not slow and not gpu"
+PYTEST_ARGS ?= -m "not slow and not gpu" --durations=15
 
 .PHONY: demo test test-slow venv lint bench clean
 
@@ -18,6 +18,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"
 	touch $(STAMP)
 
+# exits non-zero when any figure failed (the others are still rendered; logs: figures/NAME.log)
 demo: $(STAMP)
 	$(VENV)/bin/statgen figures make all --quick --out figures
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 from pathlib import Path
 
 __all__ = ["positive_int", "nonnegative_int", "positive_float", "nonnegative_float", "probability",
-           "existing_file", "existing_dir", "new_file"]
+           "existing_file", "existing_dir", "new_file", "output_dir"]
 
 
 def _int(text: str) -> int:
@@ -70,4 +71,22 @@ def new_file(text: str) -> Path:
     p = Path(text)
     if p.is_dir():
         raise argparse.ArgumentTypeError(f"{text!r} is a directory, expected a file path")
+    return p
+
+
+def output_dir(text: str) -> Path:
+    """A directory to write into: an existing directory, or a path that can be created (its nearest
+    existing ancestor is a writable directory)."""
+    if not text:
+        raise argparse.ArgumentTypeError("expected a directory path, got ''")
+    p = Path(text)
+    if p.exists() and not p.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} exists and is not a directory")
+    ancestor = p.absolute()
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise argparse.ArgumentTypeError(f"cannot create directory {text!r}: {str(ancestor)!r} is not a directory")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise argparse.ArgumentTypeError(f"directory {str(ancestor)!r} is not writable (for {text!r})")
     return p

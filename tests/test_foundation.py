@@ -47,16 +47,9 @@ register_figure("toy_squares", studies="toy", render=render,
 
 
 @pytest.fixture
-def project(tmp_path, monkeypatch):
-    root = tmp_path / "proj"
-    (root / "studies").mkdir(parents=True)
-    (root / "paper_figures").mkdir()
-    (root / "studies" / "toy.py").write_text(STUDY)
-    (root / "studies" / "toy.toml").write_text("[full]\nn = 6\n[quick]\nn = 3\n")
-    (root / "paper_figures" / "toy_squares.py").write_text(FIGURE)
-    monkeypatch.setenv("STATGEN_ROOT", str(root))
-    monkeypatch.setenv("STATGEN_RESULTS", str(tmp_path / "results"))
-    return tmp_path
+def project(statgen_project):
+    return statgen_project({"studies/toy.py": STUDY, "studies/toy.toml": "[full]\nn = 6\n[quick]\nn = 3\n",
+                            "paper_figures/toy_squares.py": FIGURE})
 
 
 def _calls(tmp_path, variant_dir):
