@@ -1,0 +1,174 @@
+"""The graphical-lasso (L1 MAP) regularization path, warm-started, with the characteristic strengths.
+
+Strengths are the L1 strengths γ₁ = α λ (see :mod:`statgen.graphical.gaussian.l1`), as in
+Fanthomme, Rizzato, Cocco & Monasson (2022), J. Stat. Mech. 053502, arXiv:2112.01292.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from statgen._checks import check_bool, check_positive
+from statgen._progress import progress_bar
+from statgen.graphical._paths import PathResult, characteristic_strengths
+from statgen.graphical.gaussian._linalg import (
+    check_covariance,
+    cholesky,
+    cholesky_inverse,
+    logdet_cholesky,
+)
+from statgen.graphical.gaussian.l1 import check_l1_settings, solve_l1
+from statgen.graphical.gaussian.l1_solvers import offdiag_l1
+from statgen.graphical.gaussian.l2 import check_gammas
+from statgen.graphical.gaussian.model import Truth, resolve_truth
+
+__all__ = ["l1_path", "L1Path"]
+
+CURVES = ("train", "test", "test_set", "gen", "gen_true", "penalty", "n_edges")
+AT_OPT = ("train", "test", "test_set", "gen", "gen_true")
+
+
+class L1Curves:
+    """Graphical-lasso solutions along a path, solved lazily, each warm-started from the nearest
+    solution already known (in log γ₁); gives the likelihood curves at any γ₁ = α λ."""
+
+    def __init__(self, C, alpha, tol, max_iter, solver, truth: Truth | None = None, C_test=None):
+        self.C, self.alpha, self.tol, self.max_iter, self.solver = C, alpha, tol, max_iter, solver
+        self.truth, self.C_test = truth, C_test
+        self.n = C.shape[0]
+        self._cache: dict[float, tuple[np.ndarray, dict]] = {}
+
+    def solve(self, gamma: float) -> tuple[np.ndarray, dict]:
+        """(P, curves) at γ₁ = ``gamma``."""
+        key = float(np.log(gamma))
+        if key in self._cache:
+            return self._cache[key]
+        start = None
+        if self._cache:
+            start = self._cache[min(self._cache, key=lambda x: abs(x - key))][0]
+        lam = float(gamma) / self.alpha
+        P, _ = solve_l1(self.C, lam, start, self.tol, self.max_iter, self.solver)
+        out = (P, self._curves(P, lam))
+        self._cache[key] = out
+        return out
+
+    def at(self, gamma: float) -> dict:
+        return self.solve(gamma)[1]
+
+    def _curves(self, P: np.ndarray, lam: float) -> dict[str, float]:
+        n = self.n
+        L = cholesky(P)
+        logdet = logdet_cholesky(L)
+        W = cholesky_inverse(L)
+
+        def score(M):  # ℓ(P; M) = [log det P − Tr(M P)]/(2N)
+            return (logdet - float(np.sum(M * P))) / (2 * n)
+
+        nan = float("nan")
+        cv = {"train": score(self.C), "gen": (logdet - n) / (2 * n), "test": nan, "test_set": nan,
+              "gen_true": nan, "penalty": lam * offdiag_l1(P) / (2 * n),
+              "n_edges": float(np.count_nonzero(np.triu(P, 1)))}
+        if self.truth is not None:
+            cv["test"] = score(self.truth.C)
+            cv["gen_true"] = (self.truth.logdet_P - float(np.sum(W * self.truth.P))) / (2 * n)
+        if self.C_test is not None:
+            cv["test_set"] = score(self.C_test)
+        return cv
+
+
+@dataclass(frozen=True)
+class L1Path(PathResult):
+    """Likelihood curves (per site, nats) of the graphical-lasso MAP along a path; see :func:`l1_path`.
+
+    Same fields and meaning as :class:`statgen.graphical.L2Path`, with ``gammas`` the L1 strengths
+    γ₁ = α λ; ``lams`` the graphical-lasso penalties λ = γ₁/α, ``n_edges`` the number of non-zero
+    couplings i < j, ``penalty`` = λ Σ_{i≠j} |P_ij| / (2N) (= train − gen at the optimum).
+    ``precisions`` (G, N, N) only with ``keep_precisions``; not saved by :meth:`as_dict`.
+    """
+
+    gammas: np.ndarray
+    lams: np.ndarray
+    alpha: float
+    train: np.ndarray
+    test: np.ndarray
+    test_set: np.ndarray
+    gen: np.ndarray
+    gen_true: np.ndarray
+    penalty: np.ndarray
+    n_edges: np.ndarray
+    gamma_opt: float
+    gamma_cross: float
+    gamma_half: float
+    gamma_pred: float
+    at_opt: dict = field(default_factory=dict, metadata={"suffix": "at_opt"})
+    precisions: np.ndarray | None = field(default=None, metadata={"save": False})
+
+
+def l1_path(C, gammas, alpha: float, *, C_true=None, J_true=None, C_test=None, tol: float = 1e-8,
+            max_iter: int = 10_000, refine: bool = True, keep_precisions: bool = False,
+            solver: str = "auto", progress: bool = False) -> L1Path:
+    """Graphical-lasso MAP along a path of L1 strengths γ₁ = α λ, with warm starts.
+
+    For each γ₁ the precision is :func:`map_l1` at λ = γ₁/α, solved from the largest γ₁ down (sparse
+    to dense), each solve warm-started from the previous one. With ℓ(P; M) = [log det P − Tr(M P)]/(2N)
+    (per site, nats, no ½ log 2π term; equal to ½ Tr(J M)/N − log Z(J) of the spherical convention
+    since W_ii = C_ii gives Tr P⁻¹ = Tr C = N):
+
+    - train = ℓ(P; C), test = ℓ(P; C_true) (exact expectation), test_set = ℓ(P; C_test);
+    - gen = ℓ(P; P⁻¹) = [log det P − N]/(2N) (data generated by the inferred model, scored by it);
+      stationarity gives gen = train − λ Σ_{i≠j}|P_ij|/(2N), the L1 analogue of the L2 identity;
+    - gen_true = ℓ(P_true; P⁻¹) (generated data scored by the true model).
+
+    γ_opt (argmax of test), γ_cross (gen = test, the crossing nearest γ_opt) and γ_half
+    (gen = (train + test)/2) are located on the grid and refined (``refine``) by Brent's method on
+    warm-started solves, exactly as :func:`statgen.graphical.l2_path` does; without ``refine`` γ_opt
+    is the best grid point and the crossings are interpolated linearly in log γ₁.
+
+    Parameters
+    ----------
+    C : (N, N) training covariance (Tr C = N), PSD with positive diagonal.
+    gammas : (G,) distinct L1 strengths γ₁ > 0 (any order; returned sorted increasingly).
+    alpha : sample ratio B/N > 0.
+    C_true, J_true : the truth, as a covariance or as couplings / :class:`SphericalGaussian`.
+    C_test : covariance of a finite test set.
+    tol : relative duality-gap tolerance of every solve (certifies the objective to ``tol``), > 0.
+    max_iter : outer iterations per block and solve, ≥ 1.
+    keep_precisions : also return the (G, N, N) precisions.
+    solver : see :func:`map_l1`.
+    """
+    C = check_covariance(C, "C", positive_diagonal=True)
+    n = C.shape[0]
+    g = check_gammas(gammas)
+    alpha = check_positive(alpha, "alpha")
+    tol, max_iter, solver = check_l1_settings(tol, max_iter, solver)
+    refine, keep_precisions = check_bool(refine, "refine"), check_bool(keep_precisions, "keep_precisions")
+    progress = check_bool(progress, "progress")
+    truth = resolve_truth(C_true, J_true, n)
+    if C_test is not None:
+        C_test = check_covariance(C_test, "C_test", n=n, positive_diagonal=True)
+    problem = L1Curves(C, alpha, tol, max_iter, solver, truth, C_test)
+    cv = {k: np.empty(g.size) for k in CURVES}
+    precisions = np.empty((g.size, n, n)) if keep_precisions else None
+    with progress_bar(total=g.size, desc="L1 path", progress=progress) as bar:
+        for i in range(g.size - 1, -1, -1):  # sparse to dense: the cheap warm-start direction
+            P, c = problem.solve(float(g[i]))
+            for k in CURVES:
+                cv[k][i] = c[k]
+            if keep_precisions:
+                precisions[i] = P
+            bar.update(1)
+    g_opt = g_cross = g_half = float("nan")
+    if truth is not None or C_test is not None:
+        key = "test" if truth is not None else "test_set"
+        g_opt, g_cross, g_half = characteristic_strengths(g, cv, test_key=key, at=problem.at if refine else None)
+    at_opt = {}
+    if np.isfinite(g_opt):
+        c = problem.at(g_opt)
+        at_opt = {k: c[k] for k in AT_OPT}
+    return L1Path(gammas=g, lams=g / alpha, alpha=alpha, train=cv["train"], test=cv["test"],
+                  test_set=cv["test_set"], gen=cv["gen"], gen_true=cv["gen_true"], penalty=cv["penalty"],
+                  n_edges=cv["n_edges"].astype(np.int64), gamma_opt=g_opt, gamma_cross=g_cross,
+                  gamma_half=g_half, gamma_pred=float("nan") if truth is None else truth.gamma_pred,
+                  at_opt=at_opt, precisions=precisions)
