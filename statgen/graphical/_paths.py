@@ -254,23 +254,28 @@ def characteristic_strengths(gammas, curves: dict, *, test_key: str = "test",
 
 def grid_argmax(log_x, y) -> float:
     """x maximizing y on a grid given in log x, refined by the parabola through the best point and its
-    neighbours (in log x): ``argmax_on_grid(exp(log_x), y, scale="log", refine="parabola")``."""
+    neighbours (in log x): ``argmax_on_grid(exp(log_x), y, scale="log", refine="parabola")``.
+    NaN entries of y are ignored; ValueError when y has none finite."""
+    lx = _log_axis(log_x)
+    y = _values(y, "y", lx.size)
+    if not np.any(np.isfinite(y)):
+        raise ValueError("y has no finite value: no maximum")
+    return argmax_on_grid(np.exp(lx), y, scale="log", refine="parabola")
+
+
+def _log_axis(log_x) -> np.ndarray:
     lx = as_array(log_x, "log_x", ndim=1)
     if lx.size == 0:
         raise ValueError("log_x must hold at least one value")
     if np.any(np.diff(lx) <= 0):
         raise ValueError("log_x must be strictly increasing")
-    return argmax_on_grid(np.exp(lx), y, scale="log", refine="parabola")
+    return lx
 
 
 def grid_crossing(log_x, d, x0: float) -> float:
     """The sign change of d nearest x0 (> 0), linearly interpolated in log x, for a grid given in log x:
     ``crossing_on_grid(exp(log_x), d, x0, scale="log")``; NaN if d never changes sign."""
-    lx = as_array(log_x, "log_x", ndim=1)
-    if lx.size == 0:
-        raise ValueError("log_x must hold at least one value")
-    if np.any(np.diff(lx) <= 0):
-        raise ValueError("log_x must be strictly increasing")
+    lx = _log_axis(log_x)
     if np.isnan(float(as_array(x0, "x0", ndim=0, finite=False))):
         raise ValueError("x0 must be a number > 0, got nan")
     return crossing_on_grid(np.exp(lx), d, x0, scale="log")

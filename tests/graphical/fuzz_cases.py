@@ -281,7 +281,7 @@ case("map_l2: C not symmetric", lambda: G.map_l2(nonsym(C()), 1.0, 1.0), "C")
 case("map_l2: C not PSD", lambda: G.map_l2(not_psd(), 1.0, 1.0), "C")
 case("map_l2: C empty (0, 0)", lambda: G.map_l2(np.zeros((0, 0)), 1.0, 1.0), "C")
 case("map_l2: C 3-D", lambda: G.map_l2(C()[None], 1.0, 1.0), "C")
-for bad in (NAN, INF, 0.0, -1.0, "1"):
+for bad in (NAN, INF, 0.0, -1.0, "one"):
     case(f"map_l2: gamma={bad!r}", lambda b=bad: G.map_l2(C(), b, 1.0), "gamma")
 for bad in (NAN, 0.0, -2.0):
     case(f"map_l2: alpha={bad!r}", lambda b=bad: G.map_l2(C(), 1.0, b), "alpha")
@@ -360,7 +360,7 @@ case("GaussianL2MAP.fit: X 1-D", lambda: G.GaussianL2MAP(gamma=1.0).fit(np.ones(
 case("GaussianL2MAP.fit: X with NaN", lambda: G.GaussianL2MAP(gamma=1.0).fit([[1.0, NAN], [0.0, 1.0]]), "X")
 case("GaussianL2MAP.score: X with another number of sites",
      lambda: G.GaussianL2MAP(gamma=1.0).fit(X8()).score(np.ones((3, 2))), "X")
-case("GaussianL2MAP.score: before fit", lambda: G.GaussianL2MAP(gamma=1.0).score(X8()), "fit", raises=NOT_FITTED)
+case("GaussianL2MAP.score: before fit", lambda: G.GaussianL2MAP(gamma=1.0).score(X8()), "call fit", raises=NOT_FITTED)
 case("GaussianL1MAP.fit: lam=0", lambda: G.GaussianL1MAP(lam=0.0).fit(X8()), "lam")
 case("GaussianL1MAP.fit: solver typo", lambda: G.GaussianL1MAP(lam=0.1, solver="gist").fit(X8()), "solver")
 case("GaussianL1MAP.fit: max_iter=0", lambda: G.GaussianL1MAP(lam=0.1, max_iter=0).fit(X8()), "max_iter")
@@ -581,26 +581,24 @@ case("read_fasta: a directory", lambda: G.read_fasta("."), ".")
 case("read_fasta: path=None", lambda: G.read_fasta(None), "path")
 case("read_fasta: NUL bytes in a sequence", lambda: G.read_fasta(fasta(">x\nAC\x00GT\n")), "fuzz.fasta")
 
-case("write_fasta: a name with a newline", lambda: G.write_fasta("out.fasta", ["a\nb"], ["ACD"]), "names",
-     after=nonempty_file("out.fasta"))
-case("write_fasta: a name starting with '>'", lambda: G.write_fasta("out.fasta", [">a"], ["ACD"]), "names",
-     after=nonempty_file("out.fasta"))
-case("write_fasta: an empty name", lambda: G.write_fasta("out.fasta", [""], ["ACD"]), "names",
-     after=nonempty_file("out.fasta"))
-case("write_fasta: names and sequences plain strings", lambda: G.write_fasta("out.fasta", "ab", "CD"), "names",
-     after=nonempty_file("out.fasta"))
-case("write_fasta: sequences a plain string", lambda: G.write_fasta("out.fasta", ["a", "b"], "CD"), "sequences",
-     after=nonempty_file("out.fasta"))
-case("write_fasta: a sequence with a newline", lambda: G.write_fasta("out.fasta", ["a"], ["AC\nD"]), "sequences",
-     after=nonempty_file("out.fasta"))
-case("write_fasta: a sequence starting with '>'", lambda: G.write_fasta("out.fasta", ["a"], [">ACD"]), "sequences",
-     after=nonempty_file("out.fasta"))
-case("write_fasta: lengths differ", lambda: G.write_fasta("out.fasta", ["a", "b"], ["ACD"]), "names",
-     after=nonempty_file("out.fasta"))
-case("write_fasta: names not strings", lambda: G.write_fasta("out.fasta", [1, 2], ["AC", "DE"]), "names",
-     after=nonempty_file("out.fasta"))
+case("write_fasta: a name with a newline", lambda: G.write_fasta("out1.fasta", ["a\nb"], ["ACD"]), "names",
+     after=nonempty_file("out1.fasta"))
+case("write_fasta: an empty name", lambda: G.write_fasta("out2.fasta", [""], ["ACD"]), "names",
+     after=nonempty_file("out2.fasta"))
+case("write_fasta: names and sequences plain strings", lambda: G.write_fasta("out3.fasta", "ab", "CD"), "names",
+     after=nonempty_file("out3.fasta"))
+case("write_fasta: sequences a plain string", lambda: G.write_fasta("out4.fasta", ["a", "b"], "CD"), "sequences",
+     after=nonempty_file("out4.fasta"))
+case("write_fasta: a sequence with a newline", lambda: G.write_fasta("out5.fasta", ["a"], ["AC\nD"]), "sequences",
+     after=nonempty_file("out5.fasta"))
+case("write_fasta: a sequence starting with '>'", lambda: G.write_fasta("out6.fasta", ["a"], [">ACD"]), "sequences",
+     after=nonempty_file("out6.fasta"))
+case("write_fasta: lengths differ", lambda: G.write_fasta("out7.fasta", ["a", "b"], ["ACD"]), "names",
+     after=nonempty_file("out7.fasta"))
+case("write_fasta: names not strings", lambda: G.write_fasta("out8.fasta", [1, 2], ["AC", "DE"]), "names",
+     after=nonempty_file("out8.fasta"))
 case("write_fasta: path is a directory", lambda: G.write_fasta(".", ["a"], ["ACD"]), "path")
-case("write_fasta: no records", lambda: G.write_fasta("out.fasta", [], []), "names", after=nonempty_file("out.fasta"))
+case("write_fasta: no records", lambda: G.write_fasta("out9.fasta", [], []), "names", after=nonempty_file("out9.fasta"))
 
 case("encode_sequences: a plain string 'ACDE'", lambda: G.encode_sequences("ACDE"), "sequences")
 case("encode_sequences: alphabet typo 'protien'", lambda: G.encode_sequences(["PROT"], alphabet="protien"), "alphabet")
@@ -626,7 +624,7 @@ case("load_alignment: a record with an empty sequence",
      lambda: G.load_alignment(fasta(">x\n>y\nACD\n")), "fuzz.fasta")
 case("load_alignment: unknown symbol", lambda: G.load_alignment(fasta(">x\nAC#\n")), "fuzz.fasta")
 case("load_alignment: ragged alignment", lambda: G.load_alignment(fasta(">x\nACD\n>y\nAC\n")), "fuzz.fasta")
-for bad in (NAN, -0.1, 1.5, "0.2"):
+for bad in (NAN, -0.1, 1.5, "0.2x"):
     case(f"load_alignment: theta={bad!r}", lambda b=bad: G.load_alignment(fasta(">x\nACD\n"), theta=b), "theta")
 case("load_alignment: alphabet typo", lambda: G.load_alignment(fasta(">x\nACD\n"), "protien"), "alphabet")
 case("load_alignment: truncated gzip-like header", lambda: G.load_alignment(fasta(b"\x1f\x8b\x08\x00")), "fuzz.fasta")
@@ -704,7 +702,7 @@ for arg, bad in (("max_iter", -1), ("max_iter", 0), ("max_iter", 2.5), ("tol", 0
                  ("gamma_h", -1.0), ("l1_eps", NAN), ("dtype", "float64"), ("device", "bogus"),
                  ("progress", "yes")):
     case(f"fit_plm: {arg}={bad!r}", lambda a=arg, b=bad: G.fit_plm(s4(), 3, **{a: b}), arg)
-for bad in (NAN, INF, -1.0, "1"):
+for bad in (NAN, INF, -1.0, "one"):
     case(f"fit_plm: gamma={bad!r}", lambda b=bad: G.fit_plm(s4(), 3, gamma=b), "gamma")
 case("fit_plm: penalty typo 'l3'", lambda: G.fit_plm(s4(), 3, penalty="l3"), "penalty")
 case("fit_plm: penalty 'L2' (case)", lambda: G.fit_plm(s4(), 3, penalty="L2"), "penalty")
@@ -714,7 +712,8 @@ case("fit_plm: q smaller than the data's states", lambda: G.fit_plm(s4(), 2), "s
 case("fit_plm: s 1-D", lambda: G.fit_plm([0, 1, 2], 3), "s")
 case("fit_plm: s empty", lambda: G.fit_plm(np.zeros((0, 3), dtype=int), 3), "s")
 case("fit_plm: s non-integer floats", lambda: G.fit_plm([[0.0, 1.5]], 3), "s")
-case("fit_plm: s with one site (no couplings)", lambda: G.fit_plm([[0], [1], [2]], 3), "s")
+case("fit_plm: s with one site (no couplings: the independent-site fit)", lambda: G.fit_plm([[0], [1], [2]], 3), "s",
+     ok=lambda m: m.L == 1 and not np.any(m.J))
 case("fit_plm: weights negative", lambda: G.fit_plm(s4(), 3, weights=-np.ones(60)), "weights")
 case("fit_plm: weights with NaN", lambda: G.fit_plm(s4(), 3, weights=np.full(60, NAN)), "weights")
 case("fit_plm: weights of the wrong length", lambda: G.fit_plm(s4(), 3, weights=np.ones(3)), "weights")
@@ -738,7 +737,7 @@ case("fit_bm: n_chains = 10**10", lambda: G.fit_bm(s4(), 3, n_chains=10**10, max
 
 case("PseudoLikelihoodPotts: penalty typo refused at fit",
      lambda: G.PseudoLikelihoodPotts(penalty="l3").fit(s4(), 3), "penalty")
-case("PseudoLikelihoodPotts.score: before fit", lambda: G.PseudoLikelihoodPotts().score(s4()), "fit",
+case("PseudoLikelihoodPotts.score: before fit", lambda: G.PseudoLikelihoodPotts().score(s4()), "call fit",
      raises=NOT_FITTED)
 case("MaximumLikelihoodPotts.score: states of another length",
      lambda: G.MaximumLikelihoodPotts(max_iter=3).fit(s4(), 3).score([[0, 1]]), "s")
@@ -816,6 +815,8 @@ LX = np.linspace(-2, 2, 9)
 case("grid_argmax: lengths differ", lambda: G.grid_argmax(LX, LX[:5]), "y")
 case("grid_argmax: empty", lambda: G.grid_argmax([], []), "log_x")
 case("grid_argmax: all-NaN y", lambda: G.grid_argmax(LX, np.full(9, NAN)), "y")
+case("crossing_on_grid: scale typo", lambda: __import__("statgen.graphical._paths", fromlist=["x"]).crossing_on_grid(
+    np.exp(LX), LX, 1.0, scale="lg"), "scale")
 case("grid_argmax: log_x with NaN", lambda: G.grid_argmax([0.0, NAN, 1.0], [0.0, 1.0, 0.0]), "log_x")
 case("grid_argmax: log_x not increasing", lambda: G.grid_argmax([0.0, 2.0, 1.0], [0.0, 1.0, 0.0]), "log_x")
 case("grid_argmax: 2-D y", lambda: G.grid_argmax(LX, np.zeros((9, 2))), "y")

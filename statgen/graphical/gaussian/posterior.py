@@ -162,10 +162,10 @@ class _PosteriorSampler:
         with self.model, _quiet_pymc():
             pm.set_data({"gamma": np.float64(gamma)})
             self.step.reset_tuning()  # fresh step size and mass-matrix adaptation at every γ
-            idata = pm.sample(draws=int(draws), tune=int(tune), chains=int(chains), cores=1, step=self.step,
+            trace = pm.sample(draws=int(draws), tune=int(tune), chains=int(chains), cores=1, step=self.step,
                               initvals={"theta": start}, random_seed=seed, progressbar=progress,
-                              compute_convergence_checks=False, return_inferencedata=True)
-        th = idata.posterior["theta"].values.reshape(-1, iu[0].size)
+                              compute_convergence_checks=False, return_inferencedata=False)
+        th = np.asarray(trace.get_values("theta", combine=True)).reshape(-1, iu[0].size)  # chain after chain
         out = np.zeros((th.shape[0], n, n))
         out[:, iu[0], iu[1]] = th
         out[:, iu[1], iu[0]] = th

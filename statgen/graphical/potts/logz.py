@@ -22,7 +22,8 @@ import torch
 from statgen._checks import as_array, check_bool, check_int
 from statgen._progress import progress_bar
 from statgen.graphical.potts.model import check_model
-from statgen.graphical.potts.sampling import PottsChains, energy_idx, model_classes, model_tensors
+from statgen.graphical.potts._torch import resolve_dtype
+from statgen.graphical.potts.sampling import PottsChains, chains_memory, energy_idx, model_classes, model_tensors
 
 __all__ = ["LogZEstimate", "ais_log_partition"]
 
@@ -59,6 +60,7 @@ def ais_log_partition(model, *, n_chains: int = 1000, n_temps: int = 1000, sweep
     m0 = model.gauge()
     h0 = m0.h if reference_fields is None else as_array(reference_fields, "reference_fields", shape=(model.L, model.q))
     L, q = model.L, model.q
+    chains_memory(n_chains, L, q, resolve_dtype(dtype), "ais_log_partition", "n_chains")
     chains = PottsChains(L, q, n_chains, classes=model_classes(model), seed=seed, generator=generator,
                          device=device, dtype=dtype)
     dev, dt = chains.device, chains.dtype

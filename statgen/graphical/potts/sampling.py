@@ -62,9 +62,9 @@ def color_classes(adjacency) -> list[np.ndarray]:
     return [np.flatnonzero(color == c) for c in range(color.max() + 1)]
 
 
-def chains_memory(n: int, L: int, q: int, dtype: torch.dtype, what: str) -> None:
+def chains_memory(n: int, L: int, q: int, dtype: torch.dtype, what: str, name: str = "n") -> None:
     """Refuse n chains that cannot fit: int64 states, and per class up to n × L × q fields and uniforms."""
-    check_memory(n * L * (2 * 8.0 + 3 * q * torch_bytes(dtype)), f"{what}: n={n} chains of L={L} sites, q={q}")
+    check_memory(n * L * (2 * 8.0 + 3 * q * torch_bytes(dtype)), f"{what}: {name}={n} chains of L={L} sites, q={q}")
 
 
 class PottsChains:

@@ -18,7 +18,8 @@ __all__ = ["sequence_weights"]
 
 
 def sequence_weights(s, q: int, *, theta: float = 0.2, device=None, chunk: int = 4096) -> np.ndarray:
-    """Reweighting w_m = 1 / #{m′ : d_H(s_m, s_m′) < θ L} (the sequence itself included).
+    """Reweighting w_m = 1 / #{m′ : d_H(s_m, s_m′) < θ L} (the sequence itself always counted, so θ = 0
+    gives weights 1).
 
     Parameters
     ----------
@@ -46,4 +47,4 @@ def sequence_weights(s, q: int, *, theta: float = 0.2, device=None, chunk: int =
         for b in range(0, M, c):
             ident = Xa @ onehot(b).T  # matching positions, exact in float32 up to 2**24
             counts[a:a + c] += (L - ident < theta * L).sum(1).double()
-    return 1.0 / counts.cpu().numpy()
+    return 1.0 / np.maximum(counts.cpu().numpy(), 1.0)

@@ -101,7 +101,7 @@ class BoltzmannMachinePotts(PenalizedPotts):
         p = make_problem(s, q, self.penalty, self.gamma, self.gamma_h, weights, 1e-3, self.device, self.dtype)
         q = p.q
         L, n = p.L, p.L * p.q
-        chains_memory(cfg["n_chains"], L, q, p.dtype, "BoltzmannMachinePotts")
+        chains_memory(cfg["n_chains"], L, q, p.dtype, "BoltzmannMachinePotts", "n_chains")
         init_theta = p.check_init(init)  # checks init's (L, q)
         f1, f2 = _pair_frequencies(p.idx, p.w, n)
         lam = 1.0 / p.m_eff if cfg["pseudocount"] is None else cfg["pseudocount"]
