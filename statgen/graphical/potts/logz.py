@@ -21,9 +21,15 @@ import torch
 
 from statgen._checks import as_array, check_bool, check_int
 from statgen._progress import progress_bar
-from statgen.graphical.potts.model import check_model
 from statgen.graphical.potts._torch import resolve_dtype
-from statgen.graphical.potts.sampling import PottsChains, chains_memory, energy_idx, model_classes, model_tensors
+from statgen.graphical.potts.model import check_model
+from statgen.graphical.potts.sampling import (
+    PottsChains,
+    chains_memory,
+    energy_idx,
+    model_classes,
+    model_tensors,
+)
 
 __all__ = ["LogZEstimate", "ais_log_partition"]
 
