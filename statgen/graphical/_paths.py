@@ -30,6 +30,7 @@ from statgen._checks import as_array, check_choice, check_int, check_positive
 
 __all__ = [
     "PathResult",
+    "RegularizationPath",
     "SCALES",
     "grid_axis",
     "argmax_on_grid",
@@ -70,6 +71,21 @@ class PathResult:
             else:
                 out[f.name] = np.asarray(value)
         return out
+
+
+@dataclass(frozen=True, kw_only=True)
+class RegularizationPath(PathResult):
+    """What every regularization path reports (per site, nats): the strengths ``gammas`` (G,), the
+    ``train``, ``test`` and ``gen`` curves (G,), γ_opt, γ_cross and the predicted γ* (``gamma_pred``).
+    Family paths (:class:`statgen.graphical.L2Path`, ``L1Path``, ``PottsPath``) add their own fields."""
+
+    gammas: np.ndarray
+    train: np.ndarray
+    test: np.ndarray
+    gen: np.ndarray
+    gamma_opt: float
+    gamma_cross: float
+    gamma_pred: float
 
 
 # ------------------------------------------------------------------------------ grids on a stated scale

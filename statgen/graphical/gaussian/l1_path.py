@@ -12,7 +12,7 @@ import numpy as np
 
 from statgen._checks import check_bool, check_positive
 from statgen._progress import progress_bar
-from statgen.graphical._paths import PathResult, characteristic_strengths
+from statgen.graphical._paths import characteristic_strengths
 from statgen.graphical.gaussian._linalg import (
     check_covariance,
     cholesky,
@@ -22,6 +22,7 @@ from statgen.graphical.gaussian._linalg import (
 from statgen.graphical.gaussian.l1 import check_l1_settings, solve_l1
 from statgen.graphical.gaussian.l1_solvers import offdiag_l1
 from statgen.graphical.gaussian.l2 import check_gammas
+from statgen.graphical.gaussian.l2_path import GaussianPath
 from statgen.graphical.gaussian.model import Truth, resolve_truth
 
 __all__ = ["l1_path", "L1Path"]
@@ -78,31 +79,19 @@ class L1Curves:
         return cv
 
 
-@dataclass(frozen=True)
-class L1Path(PathResult):
+@dataclass(frozen=True, kw_only=True)
+class L1Path(GaussianPath):
     """Likelihood curves (per site, nats) of the graphical-lasso MAP along a path; see :func:`l1_path`.
 
-    Same fields and meaning as :class:`statgen.graphical.L2Path`, with ``gammas`` the L1 strengths
-    γ₁ = α λ; ``lams`` the graphical-lasso penalties λ = γ₁/α, ``n_edges`` the number of non-zero
-    couplings i < j, ``penalty`` = λ Σ_{i≠j} |P_ij| / (2N) (= train − gen at the optimum).
+    Same fields and meaning as :class:`statgen.graphical.L2Path` (without ``mu``), with ``gammas`` the
+    L1 strengths γ₁ = α λ; ``lams`` the graphical-lasso penalties λ = γ₁/α, ``n_edges`` the number of
+    non-zero couplings i < j, ``penalty`` = λ Σ_{i≠j} |P_ij| / (2N) (= train − gen at the optimum).
     ``precisions`` (G, N, N) only with ``keep_precisions``; not saved by :meth:`as_dict`.
     """
 
-    gammas: np.ndarray
     lams: np.ndarray
-    alpha: float
-    train: np.ndarray
-    test: np.ndarray
-    test_set: np.ndarray
-    gen: np.ndarray
-    gen_true: np.ndarray
     penalty: np.ndarray
     n_edges: np.ndarray
-    gamma_opt: float
-    gamma_cross: float
-    gamma_half: float
-    gamma_pred: float
-    at_opt: dict = field(default_factory=dict, metadata={"suffix": "at_opt"})
     precisions: np.ndarray | None = field(default=None, metadata={"save": False})
 
 

@@ -30,7 +30,7 @@ import numpy as np
 
 from statgen._checks import as_array, check_bool, check_choice, check_int, check_nonnegative
 from statgen._progress import progress_bar
-from statgen.graphical._paths import PathResult, characteristic_strengths
+from statgen.graphical._paths import RegularizationPath, characteristic_strengths
 from statgen.graphical.potts._torch import check_seed
 from statgen.graphical.potts.inference.ml import MaximumLikelihoodPotts
 from statgen.graphical.potts.inference.penalty import PENALTIES
@@ -41,23 +41,18 @@ from statgen.graphical.potts.model import PottsModel, check_model, potts_predict
 __all__ = ["PottsPath", "potts_likelihood_path", "exact_cross_log_likelihood"]
 
 
-@dataclass(frozen=True)
-class PottsPath(PathResult):
-    """Likelihood curves along γ (per site, nats). ``*_se``: standard errors (0 when exact)."""
+@dataclass(frozen=True, kw_only=True)
+class PottsPath(RegularizationPath):
+    """Likelihood curves along γ (per site, nats). ``*_se``: standard errors (0 when exact);
+    ``test_gen_se``: that of L_test − L_gen; ``log_z`` (G,) of each fit; ``coupling_norm`` (G,):
+    mean_i Σ_j ||J_ij||²_F of each fit (zero-sum gauge); ``exact``: scored by enumeration."""
 
-    gammas: np.ndarray
-    train: np.ndarray
-    test: np.ndarray
-    gen: np.ndarray
     train_se: np.ndarray
     test_se: np.ndarray
     gen_se: np.ndarray
     test_gen_se: np.ndarray
     log_z: np.ndarray
-    coupling_norm: np.ndarray  # mean_i Σ_j ||J_ij||²_F of each fit (zero-sum gauge)
-    gamma_opt: float
-    gamma_cross: float
-    gamma_pred: float
+    coupling_norm: np.ndarray
     exact: bool
 
 
