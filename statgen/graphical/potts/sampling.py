@@ -171,7 +171,9 @@ def _check_classes(classes, L: int) -> list[np.ndarray]:
 
 
 def energy_idx(idx: torch.Tensor, h: torch.Tensor, W: torch.Tensor) -> torch.Tensor:
-    """E = −Σ_i h[idx_i] − ½ Σ_i (Σ_j W[idx_j, idx_i]) for flat one-hot indices ``idx`` (n, L)."""
+    """E = −Σ_i h[idx_i] − ½ Σ_i (Σ_j W[idx_j, idx_i]) for flat one-hot indices ``idx`` (n, L).
+
+    Hot inner function (AIS calls it at every temperature): the callers build idx, h and W themselves."""
     H = F.embedding_bag(idx, W, mode="sum")
     return -h[idx].sum(1) - 0.5 * H.gather(1, idx).sum(1)
 

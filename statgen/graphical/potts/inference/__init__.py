@@ -10,7 +10,6 @@ from statgen.graphical.potts.inference.moments import (
     connected_correlation_pearson,
     pair_frequencies,
 )
-from statgen.graphical.potts.inference.penalty import PENALTIES
 from statgen.graphical.potts.inference.plm import PseudoLikelihoodPotts, fit_plm, plm_objective
 
 __all__ = [
@@ -25,5 +24,4 @@ __all__ = [
     "pair_frequencies",
     "connected_correlation_pearson",
     "BMHistory",
-    "PENALTIES",
 ]

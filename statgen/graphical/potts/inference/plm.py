@@ -37,6 +37,8 @@ def plm_value_grad(p: Problem, x: torch.Tensor) -> tuple[torch.Tensor, torch.Ten
     H = h + onehot(s) @ W (one embedding_bag over rows of W), conditional log-probabilities by
     log-softmax over the q states of each site, and the gradient onehotᵀ @ R (one embedding_bag
     over rows of R = w (softmax − onehot)): two sparse products of cost M·L·(L·q) each.
+
+    Hot inner function: the estimator and :func:`plm_objective` check the data and θ's layout.
     """
     L, q = p.L, p.q
     h, Jp, W = p.unpack(x)
@@ -53,7 +55,6 @@ def plm_value_grad(p: Problem, x: torch.Tensor) -> tuple[torch.Tensor, torch.Ten
     pen, gh, gJ = p.penalty_value_grad(h, Jp)
     f = -(p.w @ ll) + pen
     return f, torch.cat([R.sum(0) + gh, (p.pair_grad(G) + gJ).reshape(-1)])
-
 
 
 def plm_objective(model: PottsModel, s, *, penalty: str = "l2", gamma: float = 0.0, gamma_h: float = 0.0,
