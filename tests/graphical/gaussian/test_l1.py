@@ -3,14 +3,9 @@
 import numpy as np
 import pytest
 
-from statgen.graphical import SphericalGaussian, l1_duality_gap, l1_objective, map_l1, sk_couplings
+from statgen.graphical import l1_duality_gap, l1_objective, map_l1
 from statgen.graphical.gaussian.l1 import solve_l1
-
-
-def _problem(n=25, alpha=2.0, sigma=0.5, seed=0):
-    rng = np.random.default_rng(seed)
-    model = SphericalGaussian(sk_couplings(n, sigma, rng=rng))
-    return model, model.sample_covariance(int(alpha * n), rng=rng)
+from tests.graphical.gaussian.helpers import sk_problem as _problem
 
 
 def _offdiag_max(C):

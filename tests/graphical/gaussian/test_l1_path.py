@@ -4,19 +4,12 @@ import numpy as np
 import pytest
 
 from statgen.graphical import (
-    SphericalGaussian,
     gaussian_log_likelihood,
     l1_objective,
     l1_path,
     map_l1,
-    sk_couplings,
 )
-
-
-def _problem(n=25, alpha=2.0, sigma=0.5, seed=0):
-    rng = np.random.default_rng(seed)
-    model = SphericalGaussian(sk_couplings(n, sigma, rng=rng))
-    return model, model.sample_covariance(int(alpha * n), rng=rng)
+from tests.graphical.gaussian.helpers import sk_problem as _problem
 
 
 def test_path_curves_against_direct_formulas():

@@ -4,11 +4,8 @@ import numpy as np
 import pytest
 from scipy import optimize
 
-from statgen.graphical import SphericalGaussian, map_l2, sk_couplings, spherical_mu
-
-
-def _sk_model(n, sigma, seed):
-    return SphericalGaussian(sk_couplings(n, sigma, rng=np.random.default_rng(seed)))
+from statgen.graphical import map_l2, spherical_mu
+from tests.graphical.gaussian.helpers import sk_model as _sk_model
 
 
 @pytest.mark.parametrize("alpha", [0.3, 2.0])

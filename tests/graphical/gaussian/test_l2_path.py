@@ -12,16 +12,11 @@ from statgen.graphical import (
     map_l2,
     predicted_gamma,
     sample_gaussian,
-    sk_couplings,
     spherical_log_likelihood,
     spherical_log_partition,
 )
-
-GAMMAS = np.logspace(np.log10(5e-4), 4, 50)
-
-
-def _sk_model(n, sigma, seed):
-    return SphericalGaussian(sk_couplings(n, sigma, rng=np.random.default_rng(seed)))
+from tests.graphical.gaussian.helpers import GAMMAS
+from tests.graphical.gaussian.helpers import sk_model as _sk_model
 
 
 def _truth_and_data(n=60, sigma=0.5, alpha=2.0, seed=7):

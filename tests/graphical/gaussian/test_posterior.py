@@ -4,22 +4,15 @@ import numpy as np
 import pytest
 
 from statgen.graphical import (
-    SphericalGaussian,
     coupling_curves,
     l2_free_energy,
     l2_path,
     map_l2,
-    sk_couplings,
 )
+from tests.graphical.gaussian.helpers import sk_problem as _problem
 
 pytest.importorskip("pymc")
 pytestmark = pytest.mark.filterwarnings("ignore:PyTensor could not link to a BLAS")
-
-
-def _problem(n, alpha=2.0, seed=0):
-    rng = np.random.default_rng(seed)
-    model = SphericalGaussian(sk_couplings(n, 0.5, rng=rng))
-    return model, model.sample_covariance(int(alpha * n), rng=rng)
 
 
 def test_coupling_curves_match_l2_path_at_map():

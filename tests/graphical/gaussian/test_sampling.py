@@ -10,10 +10,7 @@ from statgen.graphical import (
     sk_couplings,
     wishart_covariance,
 )
-
-
-def _sk_model(n, sigma, seed):
-    return SphericalGaussian(sk_couplings(n, sigma, rng=np.random.default_rng(seed)))
+from tests.graphical.gaussian.helpers import sk_model as _sk_model
 
 
 def test_sampler_covariance_matches_inverse_precision():

@@ -5,7 +5,6 @@ import pytest
 from scipy import optimize, stats
 
 from statgen.graphical import (
-    SphericalGaussian,
     empirical_covariance,
     gaussian_log_likelihood,
     ring_couplings,
@@ -14,10 +13,7 @@ from statgen.graphical import (
     spherical_log_partition,
     spherical_mu,
 )
-
-
-def _sk_model(n, sigma, seed):
-    return SphericalGaussian(sk_couplings(n, sigma, rng=np.random.default_rng(seed)))
+from tests.graphical.gaussian.helpers import sk_model as _sk_model
 
 
 def test_spherical_mu_solves_constraint_against_brentq():

@@ -4,25 +4,14 @@ import numpy as np
 import pytest
 
 from statgen.graphical import (
-    SphericalGaussian,
     l1_sweep,
     l2_path,
     l2_sweep,
     predicted_gamma,
-    sk_couplings,
 )
-
-GAMMAS = np.logspace(np.log10(5e-4), 4, 50)
-
-
-def _sk_model(n, sigma, seed):
-    return SphericalGaussian(sk_couplings(n, sigma, rng=np.random.default_rng(seed)))
-
-
-def _problem(n=25, alpha=2.0, sigma=0.5, seed=0):
-    rng = np.random.default_rng(seed)
-    model = SphericalGaussian(sk_couplings(n, sigma, rng=rng))
-    return model, model.sample_covariance(int(alpha * n), rng=rng)
+from tests.graphical.gaussian.helpers import GAMMAS
+from tests.graphical.gaussian.helpers import sk_model as _sk_model
+from tests.graphical.gaussian.helpers import sk_problem as _problem
 
 
 def test_l2_sweep_equals_independent_paths():

@@ -4,18 +4,12 @@ import numpy as np
 import pytest
 
 from statgen.graphical import (
-    SphericalGaussian,
     empirical_covariance,
     l2_path,
-    sk_couplings,
     small_alpha_gamma,
 )
-
-GAMMAS = np.logspace(np.log10(5e-4), 4, 50)
-
-
-def _sk_model(n, sigma, seed):
-    return SphericalGaussian(sk_couplings(n, sigma, rng=np.random.default_rng(seed)))
+from tests.graphical.gaussian.helpers import GAMMAS
+from tests.graphical.gaussian.helpers import sk_model as _sk_model
 
 
 @pytest.mark.parametrize(("sigma", "rtol"), [(0.5, 0.03), (2.0, 0.1)])

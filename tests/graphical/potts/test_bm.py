@@ -3,13 +3,7 @@
 import numpy as np
 
 from statgen.graphical import BoltzmannMachinePotts, MaximumLikelihoodPotts
-
-
-def _errors(fit, true):
-    J = fit.gauge().J
-    on = np.abs(true.J).sum((2, 3)) > 0
-    err = np.abs(J - true.J).max((2, 3))
-    return err[on].max(), err[~on].max()
+from tests.graphical.potts.helpers import coupling_errors as _errors
 
 
 def test_bm_recovers_planted_chain(planted):

@@ -4,16 +4,11 @@ import numpy as np
 import pytest
 import torch
 
-from statgen.graphical import MaximumLikelihoodPotts, PottsModel, ml_objective, pair_frequencies
+from statgen.graphical import MaximumLikelihoodPotts, ml_objective, pair_frequencies
 from statgen.graphical.potts.inference._problem import make_problem
 from statgen.graphical.potts.inference.ml import Enumeration, ml_value_grad
-
-
-def _dense(L, q, rng, scale=0.4):
-    J = rng.normal(0, scale, (L, L, q, q))
-    J = 0.5 * (J + J.transpose(1, 0, 3, 2))
-    J[np.arange(L), np.arange(L)] = 0
-    return PottsModel(rng.normal(0, 0.7, (L, q)), J)
+from tests.graphical.potts.helpers import dense_model as _dense
+from tests.graphical.potts.helpers import fd_check as _fd_check
 
 
 def test_ml_objective_is_negative_log_likelihood():
@@ -21,14 +16,6 @@ def test_ml_objective_is_negative_log_likelihood():
     m = _dense(4, 3, rng)
     s = rng.integers(0, 3, (30, 4))
     assert ml_objective(m, s) == pytest.approx(-m.log_likelihood(s), abs=1e-12)
-
-
-def _fd_check(fun, x, rng, n_dir=6, eps=1e-6):
-    _, g = fun(x)
-    for _ in range(n_dir):
-        d = torch.as_tensor(rng.normal(size=x.shape), dtype=x.dtype)
-        fd = (float(fun(x + eps * d)[0]) - float(fun(x - eps * d)[0])) / (2 * eps)
-        assert float(g @ d) == pytest.approx(fd, rel=1e-6, abs=1e-8)
 
 
 @pytest.mark.parametrize("penalty", ["l2", "l1"])

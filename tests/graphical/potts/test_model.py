@@ -6,14 +6,11 @@ import numpy as np
 import pytest
 
 from statgen.graphical import PottsModel, chain_potts, potts_couplings, zero_sum_gauge
+from tests.graphical.potts.helpers import dense_model
 
 
 def _random_dense(L, q, rng, scale=0.5):
-    """A dense, non-gauge-fixed model (symmetrized random blocks)."""
-    J = rng.normal(0, scale, (L, L, q, q))
-    J = 0.5 * (J + J.transpose(1, 0, 3, 2))
-    J[np.arange(L), np.arange(L)] = 0
-    return PottsModel(rng.normal(0, 1, (L, q)), J)
+    return dense_model(L, q, rng, scale=scale, h_scale=1.0)
 
 
 def _brute_energy(m, s):

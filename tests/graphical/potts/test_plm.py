@@ -6,7 +6,6 @@ import pytest
 import torch
 
 from statgen.graphical import (
-    PottsModel,
     PseudoLikelihoodPotts,
     chain_edges,
     chain_potts,
@@ -16,13 +15,9 @@ from statgen.graphical import (
 )
 from statgen.graphical.potts.inference._problem import make_problem
 from statgen.graphical.potts.inference.plm import plm_value_grad
-
-
-def _dense(L, q, rng, scale=0.4):
-    J = rng.normal(0, scale, (L, L, q, q))
-    J = 0.5 * (J + J.transpose(1, 0, 3, 2))
-    J[np.arange(L), np.arange(L)] = 0
-    return PottsModel(rng.normal(0, 0.7, (L, q)), J)
+from tests.graphical.potts.helpers import coupling_errors as _errors
+from tests.graphical.potts.helpers import dense_model as _dense
+from tests.graphical.potts.helpers import fd_check as _fd_check
 
 
 def _brute_plm(m, s, w):
@@ -77,14 +72,6 @@ def test_exact_l1_fit_satisfies_kkt():
     assert np.all(np.abs(gJ[~nz]) <= g_eff + 1e-5)
 
 
-def _fd_check(fun, x, rng, n_dir=6, eps=1e-6):
-    _, g = fun(x)
-    for _ in range(n_dir):
-        d = torch.as_tensor(rng.normal(size=x.shape), dtype=x.dtype)
-        fd = (float(fun(x + eps * d)[0]) - float(fun(x - eps * d)[0])) / (2 * eps)
-        assert float(g @ d) == pytest.approx(fd, rel=1e-6, abs=1e-8)
-
-
 @pytest.mark.parametrize("penalty", ["l2", "l1"])
 def test_plm_gradient_finite_differences(penalty):
     rng = np.random.default_rng(2)
@@ -92,13 +79,6 @@ def test_plm_gradient_finite_differences(penalty):
     s = rng.integers(0, 4, (50, 5))
     p = make_problem(s, 4, penalty, 0.3, 0.05, rng.uniform(0.5, 1.5, 50), 1e-2, "cpu", torch.float64)
     _fd_check(lambda x: plm_value_grad(p, x), p.pack(m), rng)
-
-
-def _errors(fit, true):
-    J = fit.gauge().J
-    on = np.abs(true.J).sum((2, 3)) > 0
-    err = np.abs(J - true.J).max((2, 3))
-    return err[on].max(), err[~on].max()
 
 
 @pytest.fixture(scope="module")
