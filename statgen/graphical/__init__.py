@@ -2,7 +2,7 @@
 the train / test / generated likelihood curves along the penalty strength.
 
 Fanthomme, Rizzato, Cocco & Monasson, "Optimal regularizations for data generation with probabilistic
-graphical models", J. Stat. Mech. (2022) 053502, arXiv:2112.01292, doi:10.1088/1742-5468/ac650c.
+graphical models", J. Stat. Mech. (2022), arXiv:2112.01292, doi:10.1088/1742-5468/ac650c.
 
 Layout: :mod:`statgen.graphical.gaussian` (numpy/scipy), :mod:`statgen.graphical.potts` (torch), and
 ``_paths`` / ``_graphs`` (what both share: path results, grids, named-graph specs). Every public name

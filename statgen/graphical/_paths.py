@@ -2,7 +2,7 @@
 crossing on a stated scale, and the characteristic strengths γ_opt, γ_cross, γ_half.
 
 A path evaluates train / test / gen log-likelihoods on a grid of penalty strengths γ. The
-characteristic strengths are (Fanthomme, Rizzato, Cocco & Monasson 2022, J. Stat. Mech. 053502,
+characteristic strengths are (Fanthomme, Rizzato, Cocco & Monasson 2022, J. Stat. Mech.,
 arXiv:2112.01292, doi:10.1088/1742-5468/ac650c):
 
     γ_opt   = argmax_γ L_test(γ)

@@ -4,7 +4,7 @@ posterior fluctuations (PyMC, optional), estimators and the sweeps of the studie
 
 numpy / scipy only (no torch). Conventions and equations: Fanthomme, Rizzato, Cocco & Monasson,
 "Optimal regularizations for data generation with probabilistic graphical models", J. Stat. Mech.
-(2022) 053502, arXiv:2112.01292. Randomness: an explicit ``rng: numpy.random.Generator``.
+(2022), arXiv:2112.01292. Randomness: an explicit ``rng: numpy.random.Generator``.
 """
 
 from statgen.graphical.gaussian.estimators import GaussianL1MAP, GaussianL2MAP

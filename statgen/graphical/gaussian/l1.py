@@ -12,7 +12,7 @@ above equals −(2N/α) × [α ℓ(J; C) − (γ₁ / 2N) Σ_{i≠j} |J_ij|] wit
 
 the L1 strength in the units of the L2 strength γ of ``map_l2`` (same weight α on ℓ). Paths are
 therefore reported against γ₁ = α λ, as in Fanthomme, Rizzato, Cocco & Monasson (2022),
-J. Stat. Mech. 053502, arXiv:2112.01292.
+J. Stat. Mech. (2022), arXiv:2112.01292.
 
 Solvers (all stop on a certified duality gap, use exact block screening, Witten et al. 2011;
 Mazumder & Hastie 2012: the connected components of the graph |C_ij| > λ decouple, and warm

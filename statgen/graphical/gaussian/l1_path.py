@@ -1,7 +1,7 @@
 """The graphical-lasso (L1 MAP) regularization path, warm-started, with the characteristic strengths.
 
 Strengths are the L1 strengths γ₁ = α λ (see :mod:`statgen.graphical.gaussian.l1`), as in
-Fanthomme, Rizzato, Cocco & Monasson (2022), J. Stat. Mech. 053502, arXiv:2112.01292.
+Fanthomme, Rizzato, Cocco & Monasson (2022), J. Stat. Mech., arXiv:2112.01292.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ C = U diag(c_k) Uᵀ it is J = U diag(j_k) Uᵀ with
 
 and μ fixed by the spherical constraint (1/N) Σ_k 1/(μ − j_k) = 1 (stationarity:
 γ j_k − α c_k + α/(μ − j_k) = 0). One eigendecomposition serves every γ: each then costs
-O(N × Newton steps). Fanthomme, Rizzato, Cocco & Monasson (2022), J. Stat. Mech. 053502,
+O(N × Newton steps). Fanthomme, Rizzato, Cocco & Monasson (2022), J. Stat. Mech.,
 arXiv:2112.01292.
 """
 

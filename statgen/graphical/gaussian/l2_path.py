@@ -1,6 +1,6 @@
 """The whole L2 MAP path from one eigendecomposition, with the characteristic strengths.
 
-Fanthomme, Rizzato, Cocco & Monasson (2022), J. Stat. Mech. 053502, arXiv:2112.01292.
+Fanthomme, Rizzato, Cocco & Monasson (2022), J. Stat. Mech., arXiv:2112.01292.
 """
 
 from __future__ import annotations

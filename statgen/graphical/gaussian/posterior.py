@@ -12,7 +12,7 @@ so that β_norm = 1 is the exact Bayesian posterior of B = α N samples under th
 exp(−β_norm N γ Tr(J²)/4) (the total log-likelihood of the data is N B ℓ = α N² ℓ), and
 β_norm → ∞ collapses on the MAP. The likelihood curves (train, test, gen, gen_true; per site, nats)
 averaged over the posterior are then compared with the MAP curves of :func:`l2_path`
-(Fanthomme, Rizzato, Cocco & Monasson 2022, J. Stat. Mech. 053502, arXiv:2112.01292, section on
+(Fanthomme, Rizzato, Cocco & Monasson 2022, J. Stat. Mech., arXiv:2112.01292, section on
 posterior fluctuations).
 
 Gradient: with Tr C = N, ∂ℓ/∂μ = [Tr P⁻¹ − Tr C]/(2N) vanishes on the constraint Tr P⁻¹ = N, so

@@ -8,7 +8,7 @@ Empirical covariances are rescaled to Tr C = N. Log-likelihoods are per site, in
     ℓ(J; C) = ½ Tr(J C)/N − log Z(J),   log Z(J) = ½ [μ − (1/N) Σ_k log(μ − j_k)].
 
 Reference: A. Fanthomme, F. Rizzato, S. Cocco, R. Monasson, "Optimal regularizations for data
-generation with probabilistic graphical models", J. Stat. Mech. (2022) 053502, arXiv:2112.01292.
+generation with probabilistic graphical models", J. Stat. Mech. (2022), arXiv:2112.01292.
 """
 
 from __future__ import annotations

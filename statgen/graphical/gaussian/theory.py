@@ -1,6 +1,6 @@
 """Predictions of the optimal L2 strength: γ* = 1/Σ_j J_ij², and the single-sample (α = 1/N) theory.
 
-Fanthomme, Rizzato, Cocco & Monasson (2022), J. Stat. Mech. 053502, arXiv:2112.01292.
+Fanthomme, Rizzato, Cocco & Monasson (2022), J. Stat. Mech., arXiv:2112.01292.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ multiple sequence alignments (``alignment/``).
 
 Conventions: E(s) = −Σ_i h_i(s_i) − Σ_{i<j} J_ij(s_i, s_j), h (L, q), J (L, L, q, q) with
 J[i, j, a, b] = J[j, i, b, a] and J[i, i] = 0 (Fanthomme, Rizzato, Cocco & Monasson 2022,
-J. Stat. Mech. 053502, arXiv:2112.01292, Potts part). Randomness: model generators (numpy) take
+J. Stat. Mech. (2022), arXiv:2112.01292, Potts part). Randomness: model generators (numpy) take
 ``rng: numpy.random.Generator``; samplers and estimators (torch) take ``seed`` (int ≥ 0) or
 ``generator`` (``torch.Generator``); torch code runs on CPU and CUDA (``device``, ``dtype``).
 

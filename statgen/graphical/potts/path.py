@@ -19,7 +19,7 @@ Characteristic strengths (as in the Gaussian study, :func:`statgen.graphical._pa
 γ_opt = argmax L_test (parabolic refinement in log γ on the grid), γ_cross where L_gen = L_test
 nearest γ_opt (linear interpolation in log γ), and the prediction γ* = 1 / mean_i Σ_j ||J_ij||²_F
 (:func:`statgen.graphical.potts_predicted_gamma`). Fanthomme, Rizzato, Cocco & Monasson (2022),
-J. Stat. Mech. 053502, arXiv:2112.01292, Potts part.
+J. Stat. Mech. (2022), arXiv:2112.01292, Potts part.
 """
 
 from __future__ import annotations

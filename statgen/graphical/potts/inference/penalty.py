@@ -22,7 +22,7 @@ of 1/Σ_j J_ij²: the prior exp(−γL (q−1)²/2 ||J_ij||²) has E||J_ij||² =
 directions, and Σ_j over the L − 1 ≈ L partners of a dense graph gives 1/γ. Without the factor,
 γ_opt would sit near (q−1)²·γ*. An L2 penalty with free fields selects the zero-sum gauge of J by
 itself. γ for L1 has the units of 1/J, so 1/Σ J² is not a dimensional prediction there.
-(Fanthomme, Rizzato, Cocco & Monasson 2022, J. Stat. Mech. 053502, arXiv:2112.01292, Potts part.)
+(Fanthomme, Rizzato, Cocco & Monasson 2022, J. Stat. Mech., arXiv:2112.01292, Potts part.)
 
 For PLM, log P(s_m) is replaced by the symmetric pseudo-log-likelihood Σ_i log P(s_i | s_−i).
 
