@@ -10,8 +10,11 @@ allocating), garbage files.
 
 from __future__ import annotations
 
+import atexit
 import functools
 import os
+import shutil
+import tempfile
 
 import numpy as np
 
@@ -30,6 +33,9 @@ class _Lazy:
 
 G = _Lazy()
 CASES: list[Case] = []
+#: files the cases write go here, not into the working directory
+TMP = tempfile.mkdtemp(prefix="statgen-fuzz-graphical-")
+atexit.register(shutil.rmtree, TMP, ignore_errors=True)
 NAN, INF = float("nan"), float("inf")
 
 
@@ -112,15 +118,20 @@ def zero_potts():
 
 
 def fasta(text: str | bytes, name: str = "fuzz.fasta") -> str:
-    """Write ``text`` to a file in the current directory (a scratch dir under pytest) and return its path."""
-    mode = "wb" if isinstance(text, bytes) else "w"
-    with open(name, mode) as fh:
+    """Write ``text`` to a scratch file and return its path."""
+    path = os.path.join(TMP, name)
+    with open(path, "wb" if isinstance(text, bytes) else "w") as fh:
         fh.write(text)
-    return name
+    return path
 
 
-def nonempty_file(path: str):
+def out(name: str) -> str:
+    return os.path.join(TMP, name)
+
+
+def nonempty_file(name: str):
     """``after`` check: the file must not exist or hold a corrupt record (write refused before writing)."""
+    path = out(name)
 
     def check():
         if os.path.exists(path) and os.path.getsize(path) > 0:
@@ -581,24 +592,24 @@ case("read_fasta: a directory", lambda: G.read_fasta("."), ".")
 case("read_fasta: path=None", lambda: G.read_fasta(None), "path")
 case("read_fasta: NUL bytes in a sequence", lambda: G.read_fasta(fasta(">x\nAC\x00GT\n")), "fuzz.fasta")
 
-case("write_fasta: a name with a newline", lambda: G.write_fasta("out1.fasta", ["a\nb"], ["ACD"]), "names",
+case("write_fasta: a name with a newline", lambda: G.write_fasta(out("out1.fasta"), ["a\nb"], ["ACD"]), "names",
      after=nonempty_file("out1.fasta"))
-case("write_fasta: an empty name", lambda: G.write_fasta("out2.fasta", [""], ["ACD"]), "names",
+case("write_fasta: an empty name", lambda: G.write_fasta(out("out2.fasta"), [""], ["ACD"]), "names",
      after=nonempty_file("out2.fasta"))
-case("write_fasta: names and sequences plain strings", lambda: G.write_fasta("out3.fasta", "ab", "CD"), "names",
+case("write_fasta: names and sequences plain strings", lambda: G.write_fasta(out("out3.fasta"), "ab", "CD"), "names",
      after=nonempty_file("out3.fasta"))
-case("write_fasta: sequences a plain string", lambda: G.write_fasta("out4.fasta", ["a", "b"], "CD"), "sequences",
+case("write_fasta: sequences a plain string", lambda: G.write_fasta(out("out4.fasta"), ["a", "b"], "CD"), "sequences",
      after=nonempty_file("out4.fasta"))
-case("write_fasta: a sequence with a newline", lambda: G.write_fasta("out5.fasta", ["a"], ["AC\nD"]), "sequences",
+case("write_fasta: a sequence with a newline", lambda: G.write_fasta(out("out5.fasta"), ["a"], ["AC\nD"]), "sequences",
      after=nonempty_file("out5.fasta"))
-case("write_fasta: a sequence starting with '>'", lambda: G.write_fasta("out6.fasta", ["a"], [">ACD"]), "sequences",
+case("write_fasta: a sequence starting with '>'", lambda: G.write_fasta(out("out6.fasta"), ["a"], [">ACD"]), "sequences",
      after=nonempty_file("out6.fasta"))
-case("write_fasta: lengths differ", lambda: G.write_fasta("out7.fasta", ["a", "b"], ["ACD"]), "names",
+case("write_fasta: lengths differ", lambda: G.write_fasta(out("out7.fasta"), ["a", "b"], ["ACD"]), "names",
      after=nonempty_file("out7.fasta"))
-case("write_fasta: names not strings", lambda: G.write_fasta("out8.fasta", [1, 2], ["AC", "DE"]), "names",
+case("write_fasta: names not strings", lambda: G.write_fasta(out("out8.fasta"), [1, 2], ["AC", "DE"]), "names",
      after=nonempty_file("out8.fasta"))
 case("write_fasta: path is a directory", lambda: G.write_fasta(".", ["a"], ["ACD"]), "path")
-case("write_fasta: no records", lambda: G.write_fasta("out9.fasta", [], []), "names", after=nonempty_file("out9.fasta"))
+case("write_fasta: no records", lambda: G.write_fasta(out("out9.fasta"), [], []), "names", after=nonempty_file("out9.fasta"))
 
 case("encode_sequences: a plain string 'ACDE'", lambda: G.encode_sequences("ACDE"), "sequences")
 case("encode_sequences: alphabet typo 'protien'", lambda: G.encode_sequences(["PROT"], alphabet="protien"), "alphabet")
