@@ -26,7 +26,13 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import measure, measure_command, print_ratio, print_table  # noqa: E402
 
-from statgen.graphical import BoltzmannMachinePotts, decode_sequences, erdos_renyi_potts, load_alignment, write_fasta  # noqa: E402
+from statgen.graphical import (  # noqa: E402
+    BoltzmannMachinePotts,
+    decode_sequences,
+    erdos_renyi_potts,
+    load_alignment,
+    write_fasta,
+)
 
 ALPHABETS = {5: "dna", 21: "protein"}
 

@@ -26,8 +26,14 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import measure, measure_command, print_ratio, print_table  # noqa: E402
 
-from statgen.graphical import ALPHABETS, PseudoLikelihoodPotts, decode_sequences, erdos_renyi_potts, write_fasta  # noqa: E402
-from statgen.graphical.potts_inference import plm_objective  # noqa: E402
+from statgen.graphical import (  # noqa: E402
+    ALPHABETS,
+    PseudoLikelihoodPotts,
+    decode_sequences,
+    erdos_renyi_potts,
+    plm_objective,  # noqa: E402
+    write_fasta,
+)
 
 
 def synthetic_alignment(L: int, q: int, M: int, *, seed: int = 0, sweeps: int = 20) -> np.ndarray:

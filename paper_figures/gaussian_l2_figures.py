@@ -87,6 +87,12 @@ def _log_errorbar(ax, x, y, logsd, **kw):
     ax.errorbar(x, y, yerr=[y * (1 - np.exp(-logsd)), y * (np.exp(logsd) - 1)], capsize=2, **kw)
 
 
+_POINT_STYLES = (
+    ("gamma_opt", {"marker": "o", "ms": 4, "ls": "-", "lw": 1}, r"\gamma_{opt}"),
+    ("gamma_cross", {"marker": "s", "ms": 5, "mfc": "none", "ls": "none"}, r"\gamma_{cross}"),
+)
+
+
 def render_gammas(results, quick: bool):
     r = results[STUDY]
     plt = _plt()
@@ -94,30 +100,9 @@ def render_gammas(results, quick: bool):
     a = r["alphas"]
     for i, graph in enumerate(str(g) for g in r["graphs"]):
         c = f"C{i}"
-        _log_errorbar(
-            ax,
-            a,
-            r["gamma_opt"][i],
-            r["gamma_opt_logsd"][i],
-            color=c,
-            marker="o",
-            ms=4,
-            ls="-",
-            lw=1,
-            label=rf"{_label(graph)}: $\gamma_{{opt}}$",
-        )
-        _log_errorbar(
-            ax,
-            a,
-            r["gamma_cross"][i],
-            r["gamma_cross_logsd"][i],
-            color=c,
-            marker="s",
-            ms=5,
-            mfc="none",
-            ls="none",
-            label=rf"{_label(graph)}: $\gamma_{{cross}}$",
-        )
+        for key, style, tex in _POINT_STYLES:
+            _log_errorbar(ax, a, r[key][i], r[f"{key}_logsd"][i], color=c, label=rf"{_label(graph)}: ${tex}$",
+                          **style)
         ax.axhline(r["gamma_pred"][i], color=c, ls="--", lw=1)
     ax.plot([], [], "k--", lw=1, label=r"prediction $1/\Sigma_j J_{ij}^2$")
     ax.set_xscale("log")

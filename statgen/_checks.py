@@ -23,6 +23,7 @@ __all__ = [
     "check_bool",
     "available_memory",
     "check_memory",
+    "check_rng",
 ]
 
 
@@ -225,3 +226,12 @@ def check_memory(nbytes: float, what: str, *, fraction: float = 0.8) -> None:
     if nbytes > fraction * avail:
         raise MemoryError(f"{what} needs about {_human(nbytes)}, more than the {_human(fraction * avail)} "
                           f"this machine can spare ({_human(avail)} available); reduce the size")
+
+
+def check_rng(rng, name: str = "rng"):
+    """Return ``rng`` after checking it is a ``numpy.random.Generator`` (``None`` or a seed is refused:
+    randomness is always explicit, and the caller builds it with ``numpy.random.default_rng(seed)``)."""
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"{name} must be a numpy.random.Generator (e.g. numpy.random.default_rng(0)), "
+                        f"got {rng!r} ({type(rng).__name__})")
+    return rng

@@ -3,7 +3,7 @@
 The L1 counterpart of ``gaussian_l2``: one task = one (graph, seed); for every alpha, ``samples``
 Wishart training sets are scored along the whole warm-started L1 path
 (:func:`statgen.graphical.l1_sweep`), in units of the L1 strength gamma_1 = alpha * lambda.
-Checkpointing and the combined output layout: :mod:`statgen.graphical.sweeps`, plus ``n_edges``
+Checkpointing and the combined output layout: :mod:`statgen.graphical.gaussian.sweeps`, plus ``n_edges``
 (mean number of couplings).
 """
 
@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from statgen.graphical import l1_sweep
-from statgen.graphical.sweeps import combine_sweeps, run_sweep_task, sweep_tasks
+from statgen.graphical import combine_sweeps, l1_sweep, run_sweep_task, sweep_tasks
 from statgen.studies import register_study
 
 CURVES = ("train", "test", "gen", "gen_true", "n_edges")

@@ -2,13 +2,12 @@
 
 One task = one (graph, seed); for every alpha, ``samples`` Wishart training sets are scored along
 the whole closed-form gamma path (:func:`statgen.graphical.l2_sweep`). Checkpointing and the
-combined output layout: :mod:`statgen.graphical.sweeps`.
+combined output layout: :mod:`statgen.graphical.gaussian.sweeps`.
 """
 
 from __future__ import annotations
 
-from statgen.graphical import l2_sweep
-from statgen.graphical.sweeps import combine_sweeps, run_sweep_task, sweep_tasks
+from statgen.graphical import combine_sweeps, l2_sweep, run_sweep_task, sweep_tasks
 from statgen.studies import register_study
 
 

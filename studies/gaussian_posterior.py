@@ -13,11 +13,12 @@ from __future__ import annotations
 import numpy as np
 
 from statgen.graphical import SphericalGaussian, l2_path, posterior_curves, sk_couplings
+from statgen.graphical._paths import log_grid
 from statgen.studies import register_study
 
 
 def _gammas(cfg: dict) -> list[float]:
-    return np.logspace(np.log10(cfg["gamma_min"]), np.log10(cfg["gamma_max"]), cfg["n_gamma"]).tolist()
+    return log_grid(cfg["gamma_min"], cfg["gamma_max"], cfg["n_gamma"]).tolist()
 
 
 def tasks(cfg: dict) -> list[dict]:
@@ -42,7 +43,7 @@ def compute(task: dict, ctx) -> dict[str, np.ndarray]:
     out["gammas_dense"] = dense
     for key in ("train", "test", "gen", "gen_true"):
         out[f"{key}_map_dense"] = np.asarray(getattr(path, key))
-    out["gamma_pred"] = np.asarray(model.predicted_gamma)
+    out["gamma_pred"] = np.asarray(model.predicted_gamma())
     return out
 
 

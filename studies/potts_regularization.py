@@ -19,33 +19,29 @@ import zlib
 import numpy as np
 
 from statgen._threads import limited_threads
-from statgen.graphical import (
-    chain_potts,
-    complete_potts,
-    erdos_renyi_potts,
-    lattice_potts,
-    potts_likelihood_path,
-)
+from statgen.graphical import POTTS_GRAPHS, potts_likelihood_path, potts_model
+from statgen.graphical._graphs import check_graph_params
+from statgen.graphical._paths import log_grid
 from statgen.studies import register_study
+
+#: keys of a system table that are not parameters of its graph
+_SYSTEM_KEYS = ("name", "graph", "seeds", "sigma")
 
 
 def make_model(system: dict, q: int, sigma: float, sigma_h: float, rng: np.random.Generator):
-    """The true model of a system: {"graph": "chain"|"lattice"|"erdos_renyi"|"complete", "L" or "rows"/"cols", ...}."""
-    g = system["graph"]
-    if g == "chain":
-        return chain_potts(system["L"], q, sigma, rng=rng, sigma_h=sigma_h)
-    if g == "lattice":
-        return lattice_potts(system["rows"], system["cols"], q, sigma, rng=rng, sigma_h=sigma_h)
-    if g == "erdos_renyi":
-        return erdos_renyi_potts(system["L"], q, sigma, mean_degree=system["degree"], rng=rng, sigma_h=sigma_h)
-    if g == "complete":
-        return complete_potts(system["L"], q, sigma, rng=rng, sigma_h=sigma_h)
-    raise ValueError(f"system graph must be chain, lattice, erdos_renyi or complete, got {g!r}")
+    """The true model of a system table {"name", "graph", graph parameters..., optional "seeds", "sigma"}:
+    :func:`statgen.graphical.potts_model` (unknown or misspelt graph parameters are refused)."""
+    return potts_model(system["graph"], q, sigma, rng=rng, sigma_h=sigma_h, **_graph_params(system))
+
+
+def _graph_params(system: dict) -> dict:
+    return {k: v for k, v in system.items() if k not in _SYSTEM_KEYS}
 
 
 def tasks(cfg: dict) -> list[dict]:
     out = []
     for system in cfg["systems"]:
+        check_graph_params(system["graph"], _graph_params(system), POTTS_GRAPHS)  # refuse a malformed system now
         for pen in cfg["penalties"]:
             for seed in range(system.get("seeds", cfg["seeds"])):
                 out.append({"system": system, "penalty": pen, "seed": seed, "q": cfg["q"],
@@ -56,7 +52,7 @@ def tasks(cfg: dict) -> list[dict]:
 
 def _gammas(cfg: dict, penalty: str) -> list[float]:
     lo, hi, n = cfg[f"gamma_{penalty}"]
-    return np.logspace(np.log10(lo), np.log10(hi), int(n)).tolist()
+    return log_grid(lo, hi, n).tolist()
 
 
 def compute(task: dict, ctx) -> dict[str, np.ndarray]:
@@ -71,7 +67,7 @@ def _compute(task: dict, ctx) -> dict[str, np.ndarray]:
     model = make_model(system, task["q"], task["sigma"], task["sigma_h"], rng)
     seed = int(rng.integers(2**31))
     M = task["samples"]
-    if model.q**model.L <= 10**6:
+    if model.is_enumerable():
         s_train, s_test, kw = model.sample_exact(M, seed=seed), None, {}
     else:  # independent MCMC chains (sparse true graph: 2-colour sweeps)
         big = task["large"]

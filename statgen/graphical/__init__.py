@@ -1,16 +1,42 @@
-"""Pairwise graphical models: Gaussian (spherical) and Potts; MAP inference with L1/L2 penalties.
+"""Pairwise graphical models: Gaussian (spherical) and Potts; MAP inference with L1/L2 penalties and
+the train / test / generated likelihood curves along the penalty strength.
 
-Conventions and equations: ``shared/science/graphical.md`` (Fanthomme, Rizzato, Cocco & Monasson 2022).
-Each submodule lists its public names in ``__all__``; they are all re-exported here.
+Fanthomme, Rizzato, Cocco & Monasson, "Optimal regularizations for data generation with probabilistic
+graphical models", J. Stat. Mech. (2022), arXiv:2112.01292, doi:10.1088/1742-5468/ac650c.
+
+Layout: :mod:`statgen.graphical.gaussian` (numpy/scipy), :mod:`statgen.graphical.potts` (torch), and
+``_paths`` / ``_graphs`` (what both share: path results, grids, named-graph specs). Every public name
+of both sub-packages is re-exported here. ``import statgen.graphical`` does not import torch: the Gaussian
+names are imported eagerly, the Potts names on first use (PEP 562 ``__getattr__``).
 """
 
 from statgen.graphical import gaussian as _gaussian
-from statgen.graphical import gaussian_l1 as _gaussian_l1
-from statgen.graphical import posterior as _posterior
-from statgen.graphical import potts as _potts
-from statgen.graphical.gaussian import *  # noqa: F403
-from statgen.graphical.gaussian_l1 import *  # noqa: F403
-from statgen.graphical.posterior import *  # noqa: F403
-from statgen.graphical.potts import *  # noqa: F403
+from statgen.graphical._paths import grid_argmax, grid_crossing
+from statgen.graphical.gaussian import *  # noqa: F403  (the explicit list is gaussian.__all__)
 
-__all__ = [*_gaussian.__all__, *_gaussian_l1.__all__, *_posterior.__all__, *_potts.__all__]
+#: The Potts names, resolved lazily from :mod:`statgen.graphical.potts` (which imports torch).
+_POTTS = (
+    "PottsModel", "MAX_ENUMERATION", "zero_sum_gauge", "potts_predicted_gamma", "chain_edges", "lattice_edges",
+    "erdos_renyi_edges", "complete_edges", "potts_couplings", "chain_potts", "lattice_potts", "erdos_renyi_potts",
+    "complete_potts", "potts_model", "POTTS_GRAPHS", "ALPHABETS", "get_alphabet", "read_fasta", "write_fasta",
+    "encode_sequences", "decode_sequences", "load_alignment", "sequence_weights", "color_classes", "PottsChains",
+    "sample_chains", "LogZEstimate", "ais_log_partition", "fit_plm", "fit_ml", "fit_bm", "PseudoLikelihoodPotts",
+    "MaximumLikelihoodPotts", "BoltzmannMachinePotts", "plm_objective", "ml_objective", "pair_frequencies",
+    "connected_correlation_pearson", "BMHistory", "PottsPath", "potts_likelihood_path", "exact_cross_log_likelihood",
+)
+
+__all__ = [*_gaussian.__all__, *_POTTS, "grid_argmax", "grid_crossing"]
+
+
+def __getattr__(name: str):
+    if name in _POTTS:
+        from statgen.graphical import potts
+
+        value = getattr(potts, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'statgen.graphical' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,17 @@
+"""Multiple sequence alignments: alphabets and encoding (``encoding``), FASTA input/output
+(``fasta``), sequence reweighting (``weights``) and the loader (``load``). New formats (A2M/A3M,
+Stockholm) go beside ``fasta`` and are dispatched by :func:`load_alignment`.
+"""
+
+from statgen.graphical.potts.alignment.encoding import (
+           ALPHABETS,
+           decode_sequences,
+           encode_sequences,
+           get_alphabet,
+)
+from statgen.graphical.potts.alignment.fasta import read_fasta, write_fasta
+from statgen.graphical.potts.alignment.load import load_alignment
+from statgen.graphical.potts.alignment.weights import sequence_weights
+
+__all__ = ["ALPHABETS", "get_alphabet", "read_fasta", "write_fasta", "encode_sequences", "decode_sequences",
+           "load_alignment", "sequence_weights"]

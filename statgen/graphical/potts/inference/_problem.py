@@ -1,0 +1,158 @@
+"""Data and parameter layout shared by the Potts objectives (torch tensors on one device/dtype).
+
+The parameters θ are one flat vector: the fields h (L·q) then the coupling blocks J_ij (q × q) of the
+P fitted pairs i < j (all pairs, or a given edge list). :func:`make_problem` is where the data and the
+penalty settings of every estimator are checked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from statgen._checks import (
+    check_choice,
+    check_int,
+    check_int_states,
+    check_memory,
+    check_nonnegative,
+)
+from statgen.graphical.potts._torch import resolve_device, resolve_dtype, torch_bytes
+from statgen.graphical.potts.graphs import check_edges
+from statgen.graphical.potts.inference.penalty import PENALTIES, penalty_scale, penalty_value_grad
+from statgen.graphical.potts.model import PottsModel, check_model, check_weights, flat_to_couplings
+
+
+@dataclass
+class Problem:
+    """Data and parameter layout shared by all objectives (torch tensors on one device/dtype)."""
+
+    L: int
+    q: int
+    idx: torch.Tensor  # (M, L) flat one-hot indices
+    w: torch.Tensor  # (M,) weights normalised to sum 1
+    m_eff: float
+    pi: torch.Tensor  # (P,) pair rows i < j
+    pj: torch.Tensor
+    penalty: str
+    gamma_eff: float  # γ/α · c: coefficient of the penalty in the per-sample objective
+    gamma_h: float
+    l1_eps: float
+    device: torch.device
+    dtype: torch.dtype
+    split_l1: bool = False  # set while L-BFGS-B handles the exact L1 term itself
+    _bags: tuple | None = field(default=None, repr=False)
+
+    @property
+    def n_params(self) -> int:
+        return self.L * self.q + len(self.pi) * self.q * self.q
+
+    def unpack(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """θ → (h (L·q,), J pairs (P, q, q), flat W (L·q, L·q))."""
+        L, q = self.L, self.q
+        h = x[: L * q]
+        Jp = x[L * q:].view(-1, q, q)
+        W4 = torch.zeros(L, L, q, q, device=x.device, dtype=x.dtype)
+        W4[self.pi, self.pj] = Jp
+        W4[self.pj, self.pi] = Jp.transpose(1, 2)
+        return h, Jp, W4.permute(0, 2, 1, 3).reshape(L * q, L * q)
+
+    def pair_grad(self, G: torch.Tensor) -> torch.Tensor:
+        """Gradient w.r.t. the pair parameters from the gradient G w.r.t. a free flat W."""
+        L, q = self.L, self.q
+        G4 = G.view(L, q, L, q).permute(0, 2, 1, 3)
+        return G4[self.pi, self.pj] + G4[self.pj, self.pi].transpose(1, 2)
+
+    def penalty_value_grad(self, h: torch.Tensor, Jp: torch.Tensor):
+        """(value, ∂/∂h, ∂/∂Jp) of the penalty (convention of :mod:`~statgen.graphical.potts.inference.penalty`)."""
+        return penalty_value_grad(self.penalty, self.gamma_eff, self.gamma_h, self.l1_eps, h, Jp,
+                                  smooth_only=self.split_l1)
+
+    def transposed_bags(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """(members, offsets): for each flat index r = i·q + a, the samples m with s_mi = a, so that
+        onehotᵀ @ R is one embedding_bag over the rows of R."""
+        if self._bags is None:
+            flat = self.idx.reshape(-1)
+            order = torch.argsort(flat, stable=True)
+            members = order // self.L
+            counts = torch.bincount(flat, minlength=self.L * self.q)
+            offsets = torch.cumsum(counts, 0) - counts
+            self._bags = (members, offsets)
+        return self._bags
+
+    def init_params(self) -> torch.Tensor:
+        """θ₀: independent-site fields log f_i(a) (pseudocount 1/M_eff, zero-mean), couplings 0."""
+        L, q = self.L, self.q
+        f = torch.zeros(L * q, device=self.device, dtype=self.dtype)
+        f.index_add_(0, self.idx.reshape(-1), self.w.repeat_interleave(L))
+        f = f.view(L, q) + 1.0 / self.m_eff
+        h = torch.log(f / f.sum(1, keepdim=True))
+        h = h - h.mean(1, keepdim=True)
+        x = torch.zeros(self.n_params, device=self.device, dtype=self.dtype)
+        x[: L * q] = h.reshape(-1)
+        return x
+
+    def pack(self, model: PottsModel) -> torch.Tensor:
+        """θ of a model (its fields and the fitted pairs' blocks)."""
+        Jp = torch.as_tensor(model.J, device=self.device, dtype=self.dtype)[self.pi, self.pj]
+        return torch.cat([torch.as_tensor(model.h.ravel(), device=self.device, dtype=self.dtype), Jp.reshape(-1)])
+
+    def to_model(self, x: torch.Tensor) -> PottsModel:
+        h, _, W = self.unpack(x.detach())
+        L, q = self.L, self.q
+        return PottsModel(h.view(L, q).cpu().double().numpy(), flat_to_couplings(W.cpu().double().numpy(), L, q))
+
+    def check_init(self, init) -> torch.Tensor:
+        """θ of a warm-start model of the same (L, q), or the independent-site start when None."""
+        if init is None:
+            return self.init_params()
+        check_model(init, "init")
+        if (init.L, init.q) != (self.L, self.q):
+            raise ValueError(f"init must be a PottsModel with (L, q) = {(self.L, self.q)}, got {(init.L, init.q)}")
+        return self.pack(init)
+
+
+def check_q(s, q) -> int:
+    """q ≥ 2 (the number of states); None means max(s) + 1 (at least 2)."""
+    if q is None:
+        raw = np.asarray(s)
+        if raw.size == 0 or not np.issubdtype(raw.dtype, np.number):
+            raise ValueError("s must be a non-empty integer array to infer q; pass q explicitly")
+        q = max(2, int(np.nanmax(raw)) + 1)
+    return check_int(q, "q", minimum=2)
+
+
+def make_problem(s, q: int, penalty: str, gamma: float, gamma_h: float, weights, l1_eps: float, device, dtype,
+                 edges=None, *, work_per_entry: float = 0.0) -> Problem:
+    """Check the data and the penalty settings and lay them out on the device.
+
+    ``work_per_entry``: floats of ``dtype`` the objective holds per sample, site and state (its
+    M × L × q temporaries), checked with the data against the available memory.
+    """
+    q = check_q(s, q)
+    s = check_int_states(s, "s", q)
+    penalty = check_choice(penalty, "penalty", PENALTIES)
+    gamma = check_nonnegative(gamma, "gamma")
+    gamma_h = check_nonnegative(gamma_h, "gamma_h")
+    l1_eps = check_nonnegative(l1_eps, "l1_eps")
+    device, dtype = resolve_device(device), resolve_dtype(dtype)
+    M, L = s.shape
+    w = check_weights(weights, M)
+    check_memory(M * L * (8.0 * 2 + work_per_entry * q * torch_bytes(dtype)),
+                 f"the objective on s of shape ({M}, {L}) with q={q}")
+    m_eff = float(w.sum())
+    alpha = m_eff / L
+    if edges is None:
+        pi, pj = np.triu_indices(L, 1)
+    else:
+        e = check_edges(edges, L)
+        pi, pj = e[:, 0], e[:, 1]
+    check_memory(8.0 * 4 * (L * q) ** 2, f"the (L·q)² = {(L * q) ** 2} flat couplings of L={L}, q={q}")
+
+    def t(a):
+        return torch.as_tensor(a, device=device)
+
+    return Problem(L, q, t(s + q * np.arange(L)), torch.as_tensor(w / m_eff, device=device, dtype=dtype), m_eff,
+                   t(pi), t(pj), penalty, gamma / alpha * penalty_scale(penalty, q), gamma_h, l1_eps, device, dtype)
