@@ -39,8 +39,9 @@ import math
 import numpy as np
 from scipy.sparse import csgraph, csr_matrix
 
-from statgen._checks import as_array, check_memory, check_positive
+from statgen._checks import as_array
 from statgen.pointprocess import conditional
+from statgen.pointprocess._args import check_memory, check_positive
 from statgen.pointprocess.window import check_points
 
 __all__ = ["independent", "grouped", "reweighted", "slowly_varying", "event_groups"]

@@ -13,16 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from statgen._checks import (
-    check_bool,
-    check_choice,
-    check_in_range,
-    check_int,
-    check_memory,
-    check_positive,
-)
+from statgen._checks import check_bool, check_choice, check_int
 from statgen._progress import progress_bar
-from statgen.pointprocess._args import check_rng
+from statgen.pointprocess._args import check_in_range, check_memory, check_positive, check_rng
 from statgen.pointprocess.model import METHODS, NeymanScott
 from statgen.pointprocess.quadrature import box_midpoints
 

@@ -25,7 +25,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from scipy.interpolate import RegularGridInterpolator
 
-from statgen._checks import as_array, check_nonnegative
+from statgen._checks import as_array
+from statgen.pointprocess._args import check_nonnegative
 from statgen.pointprocess.quadrature import tensor_grid
 
 __all__ = ["Field", "Constant", "LogLinear", "Gridded", "CallableField", "as_field"]

@@ -25,10 +25,10 @@ import math
 import numpy as np
 from scipy import optimize
 
-from statgen._checks import check_bool, check_choice, check_int, check_positive
+from statgen._checks import check_bool, check_choice, check_int
 from statgen._estimator import Estimator
 from statgen._progress import progress_bar
-from statgen.pointprocess._args import check_rng
+from statgen.pointprocess._args import check_positive, check_rng
 from statgen.pointprocess.fields import LogLinear
 from statgen.pointprocess.kernels import Kernel, MaternKernel, ThomasKernel
 from statgen.pointprocess.kfunction import count_close_pairs

@@ -26,8 +26,8 @@ import math
 
 import numpy as np
 
-from statgen._checks import as_array, check_int, check_memory, check_positive
-from statgen.pointprocess._args import check_d, check_rng
+from statgen._checks import as_array, check_int
+from statgen.pointprocess._args import check_d, check_memory, check_positive, check_rng
 
 __all__ = ["ball_volume", "lens_volume", "ball_intersection_volume", "disc_intersection_exp_integral",
            "uniform_directions"]

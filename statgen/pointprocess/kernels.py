@@ -25,8 +25,14 @@ import math
 import numpy as np
 from scipy import optimize, special, stats
 
-from statgen._checks import as_array, check_in_range, check_int, check_memory, check_positive
-from statgen.pointprocess._args import check_d, check_rng
+from statgen._checks import as_array, check_int
+from statgen.pointprocess._args import (
+    check_d,
+    check_in_range,
+    check_memory,
+    check_positive,
+    check_rng,
+)
 from statgen.pointprocess.geometry import _ball_volume, uniform_directions
 
 __all__ = ["Kernel", "ThomasKernel", "MaternKernel", "CauchyKernel", "VarGammaKernel"]
@@ -109,11 +115,12 @@ class Kernel:
         if np.any((p < 0) | (p > 1)):
             raise ValueError(f"p must lie in [0, 1] (a probability), got values in [{p.min()!r}, {p.max()!r}]")
         d = check_d(d)
-        one = p == 1
-        if not np.any(one):
+        one, zero = p == 1, p == 0
+        if not (np.any(one) or np.any(zero)):
             return np.asarray(self._quantile(p, d))[()]
         top = self._range(d, 0.0) if self.compact else np.inf
-        return np.where(one, top, self._quantile(np.where(one, 0.5, p), d))[()]
+        inner = self._quantile(np.where(one | zero, 0.5, p), d)
+        return np.where(one, top, np.where(zero, 0.0, inner))[()]
 
     def effective_range(self, d: int, tol: float = 1e-6) -> float:
         """The smallest radius r with P(|U| > r) ≤ tol, 0 < tol < 1 (solved numerically)."""

@@ -19,7 +19,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.spatial import cKDTree
 
-from statgen._checks import as_array, check_int, check_memory
+from statgen._checks import as_array, check_int
+from statgen.pointprocess._args import check_memory
 from statgen.pointprocess.kernels import MaternKernel
 from statgen.pointprocess.model import NeymanScott
 from statgen.pointprocess.quadrature import gauss_legendre_panels, sphere_rule

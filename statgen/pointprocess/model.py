@@ -23,15 +23,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from statgen._checks import (
-    as_array,
-    check_choice,
-    check_in_range,
-    check_int,
-    check_memory,
-    check_nonnegative,
-)
+from statgen._checks import as_array, check_bool, check_choice, check_int
 from statgen.pointprocess import approximations, conditional, simulation
+from statgen.pointprocess._args import check_in_range, check_memory, check_nonnegative
 from statgen.pointprocess.engine import BYTES_PER_SUBSET
 from statgen.pointprocess.fields import _LOG_MAX, Field, as_field
 from statgen.pointprocess.geometry import _ball_volume, _lens_volume
@@ -119,12 +113,6 @@ class NeymanScott:
     def _points(self, x, name: str, *, inside: bool = False) -> np.ndarray:
         return check_points(x, name, self.d, window=self.window if inside else None)
 
-    def _events(self, events, name: str = "events") -> np.ndarray:
-        """Events inside the window, at most the exact limit, whose subsets fit in memory."""
-        y = self._points(events, name, inside=True)
-        conditional.check_event_count(y.shape[0], name)
-        return y
-
     def _check_grid_size(self, n_points: float, what: str) -> None:
         check_memory(float(n_points) * _BYTES_PER_POINT, what)
 
@@ -197,6 +185,7 @@ class NeymanScott:
     # ------------------------------------------------------------------ first and second moments
     def intensity(self, x, *, return_error: bool = False):
         """λ(x) = ∫ κ(c) α(c) k(x − c) dc (points per unit volume); x of shape (m, d) → (m,)."""
+        return_error = check_bool(return_error, "return_error")
         x = self._points(x, "x")
         lam, err = self.engine.intensity(x)
         return (lam, err) if return_error else lam
@@ -214,8 +203,11 @@ class NeymanScott:
     def cluster_integrals(self, points, *, return_error: bool = False):
         """K_B for every subset B of ``points`` (n, d): an array of length 2ⁿ indexed by bitmask
         (bit i ↔ point i; entry 0 is 1). Sizes whose 2ⁿ entries cannot fit are refused (MemoryError)."""
+        return_error = check_bool(return_error, "return_error")
         y = self._points(points, "points")
         check_subset_memory(y.shape[0], BYTES_PER_SUBSET, "points: the cluster integrals K_B of every subset")
+        if y.shape[0] == 0:
+            return (np.ones(1), np.zeros(1)) if return_error else np.ones(1)
         logK, err = self.engine.log_cluster_integrals(y)
         K = np.exp(logK)
         return (K, err) if return_error else K
@@ -224,6 +216,8 @@ class NeymanScott:
         """ρ⁽ⁿ⁾(y₁..yₙ) = Σ_{partitions} Π_B K_B by the subset recursion (units 1/volumeⁿ), n ≤ 22."""
         y = self._points(points, "points")
         conditional.check_event_count(y.shape[0], "points")
+        if y.shape[0] == 0:
+            return 1.0
         loglam, rho_t = conditional.log_product_densities(self.engine, y)
         if rho_t is None:
             return 0.0  # some λ(y_i) = 0
@@ -266,6 +260,7 @@ class NeymanScott:
         (m,) conditional intensities (points per unit volume) [, (m,) error estimates].
         """
         method = check_choice(method, "method", METHODS)
+        return_error = check_bool(return_error, "return_error")
         x = self._points(x, "x")
         y = self._points(events, "events", inside=True)
         if method == "exact":
@@ -276,6 +271,7 @@ class NeymanScott:
         elif method == "independent":
             val, err = approximations.independent(self, x, y)
         elif method == "grouped":
+            group_tol = check_in_range(group_tol, "group_tol", 0.0, 1.0, closed=False)
             cutoff = 2 * self.kernel.effective_range(self.d, group_tol)
             val, err = approximations.grouped(self, x, y, cutoff=cutoff)
         elif method == "reweighted":

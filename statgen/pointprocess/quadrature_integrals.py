@@ -108,9 +108,10 @@ class QuadratureEngine(Engine):
         kap, alp = self.kappa._values(c), self.alpha._values(c)
         lam_y, _ = self.intensity(y)
         # a_i(c) = α(c) k(y_i − c) / λ(y_i): the normalized factor of event i in K_B
-        a = np.stack([alp * self.kernel._pdf(y[i] - c) / lam_y[i] for i in range(y.shape[0])], axis=1)
-        keep = (w * kap * a.max(axis=1) ** 2) > 0
-        return c[keep], (w * kap)[keep], a[keep], alp[keep], np.log(lam_y)
+        with np.errstate(divide="ignore", invalid="ignore"):  # λ(y_i) = 0: the caller sees log λ = −inf
+            a = np.stack([alp * self.kernel._pdf(y[i] - c) / lam_y[i] for i in range(y.shape[0])], axis=1)
+            keep = (w * kap * a.max(axis=1) ** 2) > 0
+            return c[keep], (w * kap)[keep], a[keep], alp[keep], np.log(lam_y)
 
     def _log_K_order(self, y, order):
         c, wk, a, _, loglam = self._factors(y, order)

@@ -25,7 +25,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from statgen._checks import as_array, check_int, check_memory
+from statgen._checks import as_array, check_int
+from statgen.pointprocess._args import check_memory
 
 __all__ = ["subset_pairs", "subset_recursion", "set_partitions", "partition_sum", "mask_sums", "bell_number",
            "check_subset_memory"]

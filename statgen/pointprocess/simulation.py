@@ -31,14 +31,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from statgen._checks import check_bool, check_in_range, check_memory, check_positive
-from statgen.pointprocess._args import check_rng
+from statgen._checks import check_bool
+from statgen.pointprocess._args import check_in_range, check_memory, check_positive, check_rng
 from statgen.pointprocess.fields import CallableField
 from statgen.pointprocess.geometry import uniform_directions
 from statgen.pointprocess.quadrature import sphere_area
 from statgen.pointprocess.window import inside_window, window_volume
 
-__all__ = ["Simulation", "simulate", "far_shells", "far_parent_offspring"]
+__all__ = ["Simulation", "simulate"]  # far_shells and far_parent_offspring: inner helpers of simulate
 
 _BYTES_PER_COORD = 8 * 3  # an offspring coordinate, its displacement and the clipping temporaries
 
@@ -90,7 +90,7 @@ def simulate(model, *, rng: np.random.Generator, edge_tol: float = 1e-4, far_fie
     if kmax > 0:
         kap = model.kappa._values(c)
         if isinstance(model.kappa, CallableField) and np.any(kap > kmax * (1 + 1e-12)):
-            raise ValueError("parent_intensity exceeds its estimated maximum on the dilated window; "
+            raise ValueError("parent_intensity: its values exceed its estimated maximum on the dilated window; "
                              "wrap it as CallableField(fn, 'parent_intensity', maximum=...) with a true bound")
         c = c[rng.random(n_prop) * kmax < kap]
     counts = rng.poisson(model.alpha._values(c))
@@ -181,8 +181,9 @@ def far_parent_offspring(model, r: float, rng: np.random.Generator, *, far_tol: 
         cache[(r, far_tol)] = (edges[nz], edges[nz + 1], mass[nz], dens[nz], remainder)
     lo, hi, mass, dens, remainder = cache[(r, far_tol)]
     if remainder > 1e-3:
-        raise ValueError(f"the far-parent bound does not converge (remaining mass {remainder:.3g}); "
-                         "the kernel tail is too heavy for these fields")
+        raise ValueError(f"far_field: the far-parent bound does not converge (remaining mass {remainder:.3g}); "
+                         "the kernel tail is too heavy for these fields (simulate with far_field=False and check "
+                         "truncation_error)")
     counts = rng.poisson(mass)
     cell = np.repeat(np.arange(mass.size), counts)
     rho = lo[cell] + (hi[cell] - lo[cell]) * rng.random(cell.size)
@@ -194,7 +195,7 @@ def far_parent_offspring(model, r: float, rng: np.random.Generator, *, far_tol: 
     m = model.alpha._values(c) * model.volume() * kstar
     target = sphere_area(d) * rho ** (d - 1) * model.kappa._values(c) * -np.expm1(-m)
     if np.any(target > dens[cell] * (1 + 1e-9)):
-        raise ValueError("parent_intensity or offspring_mean exceeds its bound in the far field; "
+        raise ValueError("parent_intensity, offspring_mean: a value exceeds its bound in the far field; "
                          "give a CallableField a true `maximum`")
     acc = rng.random(c.shape[0]) * dens[cell] < target
     c, m = c[acc], m[acc]

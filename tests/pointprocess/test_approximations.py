@@ -28,3 +28,19 @@ def test_approximations_are_exact_in_their_regimes():
     # close events: independent overestimates (the shared cluster is counted twice)
     y3 = np.array([[0.5, 0.5], [0.51, 0.5]])
     assert nonstat.conditional_intensity(y3[:1], y3, method="independent")[0] > nonstat.conditional_intensity(y3[:1], y3)[0]
+
+
+def test_independent_is_grouped_with_one_event_per_group():
+    """One implementation: independent clusters = grouped with no links (cutoff −inf), to the bit."""
+    from statgen.pointprocess import approximations
+
+    model = NeymanScott(LogLinear(3.0, [1.0, -0.5]), 6.0, ThomasKernel(0.04), BOX[2])
+    y = np.array([[0.5, 0.5], [0.51, 0.5], [0.7, 0.3]])
+    x = np.array([[0.5, 0.52], [0.2, 0.2]])
+    ind, _ = approximations.independent(model, x, y)
+    grp, _ = approximations.grouped(model, x, y, cutoff=-np.inf)
+    np.testing.assert_array_equal(ind, grp)
+    # and each group's excess is the single-event excess: λ + Σ_i (λ(x|y_i) − λ)
+    lam = model.intensity(x)
+    manual = lam + sum(model.conditional_intensity(x, y[i : i + 1]) - lam for i in range(3))
+    np.testing.assert_allclose(ind, manual, rtol=1e-13)

@@ -81,3 +81,24 @@ def test_monte_carlo_conditional_intensity_one_and_two_events(kernel):
         exact = model.conditional_intensity(x, events)
         assert np.all(np.abs(ratio - exact) < 3 * se), (ratio, se, exact)
         assert np.all(se < 0.03 * exact)  # the check has power
+
+
+def test_sizes_and_impossible_events_are_refused():
+    model = NeymanScott(LogLinear(3.0, [0.6, -0.4]), 6.0, ThomasKernel(0.05), UNIT2)
+    y = 0.4 + 0.2 * np.random.default_rng(0).random((23, 2))
+    with pytest.raises(ValueError, match="events: the exact recursion handles at most 22 events .* got 23"):
+        model.conditional_intensity([[0.5, 0.5]], y)
+    with pytest.raises(MemoryError, match=r"points: the cluster integrals K_B of every subset \(40 events"):
+        model.cluster_integrals(np.random.default_rng(1).random((40, 2)))
+    # grouped needs the exact recursion only inside each group: 23 far-apart events are fine, and there
+    # (groups of one) it is the sum of the single-event excesses
+    wide = NeymanScott(30.0, 6.0, ThomasKernel(0.05), ((0.0, 30.0), (0.0, 1.0)))
+    far = np.column_stack([np.linspace(0.5, 29.5, 23), np.full(23, 0.5)])
+    x = np.array([[0.52, 0.5]])
+    single = wide.conditional_intensity(x, far[:1]) - 180.0
+    np.testing.assert_allclose(wide.conditional_intensity(x, far, method="grouped"), 180.0 + single, rtol=1e-12)
+    from statgen.pointprocess import Gridded
+
+    zero = Gridded([np.linspace(0, 1, 3)] * 2, np.zeros((3, 3)))
+    with pytest.raises(ValueError, match=r"events: the intensity λ is 0 at event 0"):
+        NeymanScott(zero, 6.0, ThomasKernel(0.05), UNIT2).conditional_intensity([[0.5, 0.5]], [[0.5, 0.5]])

@@ -56,22 +56,21 @@ def test_configuration_is_not_validated_before_fit_and_clone_refits():
 
 def test_score_is_the_maximized_palm_log_likelihood_and_peaks_at_the_fit():
     """For method='palm', score on the training pattern = −(minimized objective), and the fitted scale
-    scores higher than a fit forced to a 30 % larger or smaller scale on the same pattern."""
-    window = ((0.0, 2.0), (0.0, 2.0))
-    true = NeymanScott(LogLinear(3.0, [0.4, -0.3]), 6.0, ThomasKernel(0.03), window)
+    scores higher than the same model with a 30 % larger or smaller scale."""
+    true = NeymanScott(LogLinear(3.5, [0.4, -0.3]), 6.0, ThomasKernel(0.03), UNIT2)
     x = true.simulate(rng=np.random.default_rng(4))
-    fit = ClusterFit("thomas", rmax=0.2).fit(x, window)
-    ll = fit.score(x, window)
+    fit = ClusterFit("thomas", rmax=0.15).fit(x, UNIT2)
+    ll = fit.score(x, UNIT2)
     assert ll == pytest.approx(-fit.objective_, rel=1e-12)
+    p = fit.params_
     for factor in (0.7, 1.3):
         other = fit.clone()
-        other.__dict__.update(fit.__dict__)  # same fitted state, then a different scale
-        p = fit.params_
-        other.model_ = NeymanScott(LogLinear(p["a"], p["b"]), p["alpha"], ThomasKernel(factor * p["scale"]), window)
-        assert other.score(x, window) < ll
+        other.__dict__.update(fit.__dict__)  # the same fitted state, then a different scale
+        other.model_ = NeymanScott(LogLinear(p["a"], p["b"]), p["alpha"], ThomasKernel(factor * p["scale"]), UNIT2)
+        assert other.score(x, UNIT2) < ll
     # minimum contrast reports the Palm log-likelihood of its own estimates (comparable across methods)
-    mc = ClusterFit("thomas", method="mincon", rmax=0.2).fit(x, window)
-    assert mc.score(x, window) <= ll + 1e-9 * abs(ll)
+    mc = ClusterFit("thomas", method="mincon", rmax=0.15).fit(x, UNIT2)
+    assert mc.score(x, UNIT2) <= ll + 1e-9 * abs(ll)
 
 
 @pytest.mark.slow

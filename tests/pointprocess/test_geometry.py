@@ -4,10 +4,13 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import integrate
 
 from statgen.pointprocess.geometry import (
     ball_intersection_volume,
+    ball_volume,
     disc_intersection_exp_integral,
     lens_volume,
 )
@@ -50,3 +53,27 @@ def test_disc_and_ball_intersections_against_grid_integration():
     mc, se = hit.mean() * 0.216, hit.std() * 0.216 / math.sqrt(u.shape[0])
     assert abs(vol[0] - mc) < 3 * se
     assert verr[0] < 1e-4 * vol[0]
+
+
+@settings(max_examples=30, deadline=None)
+@given(R=st.floats(0.01, 10.0), d=st.integers(1, 3), t=st.lists(st.floats(0.0, 2.5), min_size=2, max_size=6))
+def test_lens_volume_runs_from_the_ball_to_zero(R, d, t):
+    """V_lens(0) = V_d(R), non-increasing in r, 0 from r = 2R on; the batch routine agrees for two balls."""
+    r = np.sort(np.asarray(t)) * R
+    v = lens_volume(r, R, d)
+    assert lens_volume(0.0, R, d) == pytest.approx(float(ball_volume(R, d)), rel=1e-12)
+    assert np.all(np.diff(v) <= 1e-12 * float(ball_volume(R, d)))
+    assert np.all(v[r >= 2 * R] == 0)
+    centers = np.zeros((r.size, 2, d))
+    centers[:, 1, 0] = r
+    vol, _ = ball_intersection_volume(centers, R)
+    np.testing.assert_allclose(vol, v, rtol=1e-9, atol=1e-12 * float(ball_volume(R, d)))
+
+
+def test_geometry_refuses_bad_input():
+    with pytest.raises(ValueError, match=r"r must be >= 0 \(a distance\)"):
+        lens_volume(-1.0, 1.0, 2)
+    with pytest.raises(ValueError, match=r"centers must have shape \(N, k, 2\)"):
+        disc_intersection_exp_integral(np.zeros((1, 2, 3)), 0.2, [1.0, 0.0])
+    with pytest.raises(ValueError, match="radius must be > 0"):
+        ball_intersection_volume(np.zeros((1, 2, 2)), -1.0)

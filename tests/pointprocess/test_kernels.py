@@ -4,6 +4,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import integrate, special
 
 from statgen.pointprocess import CauchyKernel, MaternKernel, ThomasKernel, VarGammaKernel
@@ -51,3 +53,67 @@ def test_self_convolutions_against_quadrature():
         f = (kern.pdf(c) * kern.pdf(u - c)).reshape(r.size, th.size)
         val = (f.sum(axis=1) * 2 * math.pi / th.size) @ wr
         assert kern.self_convolution(2).pdf(u[None])[0] == pytest.approx(val, rel=1e-6)
+
+
+# ---------------------------------------------------------------------------------------------- properties
+_KERNEL = st.one_of(
+    st.floats(0.01, 2.0).map(ThomasKernel),
+    st.floats(0.01, 2.0).map(MaternKernel),
+    st.floats(0.01, 2.0).map(CauchyKernel),
+    st.tuples(st.floats(-0.4, 3.0), st.floats(0.01, 2.0)).map(lambda a: VarGammaKernel(*a)),
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(kernel=_KERNEL, d=st.integers(1, 3), p=st.floats(1e-6, 1 - 1e-6))
+def test_radial_quantile_inverts_the_tail_mass(kernel, d, p):
+    """P(|U| > q(p)) = 1 − p: the quantile and the tail are each other's inverse (any kernel, d)."""
+    q = kernel.radial_quantile(p, d)
+    assert q >= 0
+    assert float(kernel.tail_mass(q, d)) == pytest.approx(1 - p, abs=1e-8)
+
+
+@settings(max_examples=40, deadline=None)
+@given(kernel=_KERNEL, d=st.integers(1, 3), r=st.lists(st.floats(-10.0, 10.0), min_size=1, max_size=8))
+def test_tail_mass_is_a_survival_function(kernel, d, r):
+    """P(|U| > r) ∈ [0, 1], = 1 for r < 0, non-increasing in r."""
+    r = np.sort(np.asarray(r))
+    t = kernel.tail_mass(r, d)
+    assert np.all((t >= 0) & (t <= 1))
+    assert np.all(t[r < 0] == 1.0)
+    assert np.all(np.diff(t) <= 1e-12)
+
+
+@settings(max_examples=25, deadline=None)
+@given(radius=st.floats(0.01, 5.0), d=st.integers(1, 3), seed=st.integers(0, 2**32 - 1))
+def test_matern_samples_stay_in_the_ball(radius, d, seed):
+    u = MaternKernel(radius).sample(200, d, rng=np.random.default_rng(seed))
+    assert u.shape == (200, d)
+    assert np.all(np.linalg.norm(u, axis=1) <= radius * (1 + 1e-12))
+
+
+@settings(max_examples=40, deadline=None)
+@given(value=st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.booleans(), st.text(max_size=3),
+                       st.none()))
+def test_scale_validators_accept_exactly_the_positive_finite_reals(value):
+    ok = isinstance(value, float) and math.isfinite(value) and value > 0
+    for cls, name in ((ThomasKernel, "sigma"), (MaternKernel, "radius"), (CauchyKernel, "scale")):
+        if ok:
+            assert getattr(cls(value), name) == value
+        else:
+            with pytest.raises((ValueError, TypeError), match=name):
+                cls(value)
+
+
+def test_tail_and_quantile_edge_values_are_documented_answers():
+    for k in (ThomasKernel(0.1), MaternKernel(0.1), CauchyKernel(0.1), VarGammaKernel(0.5, 0.1)):
+        assert float(k.tail_mass(-1.0, 2)) == 1.0  # P(|U| > −1) = 1
+        assert float(k.tail_mass(np.inf, 2)) == 0.0
+        assert float(k.radial_quantile(0.0, 2)) == 0.0
+        assert float(k.radial_quantile(1.0, 2)) == (0.1 if k.compact else np.inf)
+        with pytest.raises(ValueError, match="r contains NaN"):
+            k.tail_mass(np.nan, 2)
+        with pytest.raises(ValueError, match=r"p must lie in \[0, 1\]"):
+            k.radial_quantile(1.5, 2)
+        with pytest.raises(MemoryError, match="n=10000000000 kernel samples"):
+            k.sample(10**10, 2, rng=np.random.default_rng(0))

@@ -4,6 +4,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from statgen.pointprocess import (
     CallableField,
@@ -95,3 +97,51 @@ def test_callable_field_bound_violation_is_detected():
                         3.0, ThomasKernel(0.05), UNIT2)
     with pytest.raises(ValueError, match="maximum"):
         model.simulate(rng=np.random.default_rng(0))
+
+
+def test_callable_exponential_field_simulates_with_the_right_count():
+    """A callable κ(c) = exp(3 + c·(1.2, −0.7)) (finite expected count) simulates: the far-parent shells
+    must not evaluate κ where exp overflows. Its mean count over 150 patterns matches E[N(W)] of the
+    same field given as LogLinear (closed form) within 3 standard errors."""
+    b = np.array([1.2, -0.7])
+    model = NeymanScott(lambda c: np.exp(3 + c @ b), 6.0, ThomasKernel(0.04), UNIT2)
+    closed = NeymanScott(LogLinear(3.0, b), 6.0, ThomasKernel(0.04), UNIT2)
+    rng = np.random.default_rng(12)
+    counts = np.array([model.simulate(rng=rng).shape[0] for _ in range(150)])
+    se = counts.std(ddof=1) / math.sqrt(counts.size)
+    assert abs(counts.mean() - closed.expected_count()) < 3 * se, (counts.mean(), se, closed.expected_count())
+
+
+def test_infinite_expected_count_is_refused_saying_so():
+    # exponential growth against the Cauchy kernel's polynomial tail: infinitely many far offspring
+    model = NeymanScott(lambda c: np.exp(3 + c @ np.array([1.2, -0.7])), 6.0, CauchyKernel(0.04), UNIT2)
+    with np.errstate(over="ignore"), pytest.raises(ValueError, match="expected number of points is infinite"):
+        model.simulate(rng=np.random.default_rng(0))
+    with pytest.raises(ValueError, match="infinite intensity"):
+        NeymanScott(LogLinear(3.0, [1.0, 0.0]), 6.0, CauchyKernel(0.04), UNIT2)
+    with pytest.raises(ValueError, match=r"allows \|b\| < 2"):  # variance-Gamma: E e^{t·U} < ∞ only for |t| < 1/η
+        NeymanScott(LogLinear(3.0, [3.0, 0.0]), 6.0, VarGammaKernel(0.5, 0.5), UNIT2)
+
+
+def test_patterns_that_cannot_fit_in_memory_are_refused_before_allocating():
+    model = NeymanScott(20.0, 1e10, ThomasKernel(0.05), UNIT2)
+    with pytest.raises(MemoryError, match=r"simulate: .* offspring of \d+ parents near the window.*E\[N\(W\)\]"):
+        model.simulate(rng=np.random.default_rng(0))
+    with pytest.raises(ValueError, match=r"max_parents: .* proposal parents"):
+        NeymanScott(1e12, 1.0, ThomasKernel(0.05), UNIT2).simulate(rng=np.random.default_rng(0))
+
+
+_SIM_KERNEL = st.sampled_from([ThomasKernel(0.05), MaternKernel(0.08), CauchyKernel(0.03), VarGammaKernel(0.5, 0.02)])
+
+
+@settings(max_examples=25, deadline=None)
+@given(kernel=_SIM_KERNEL, d=st.integers(1, 3), lo=st.floats(-3, 3), width=st.floats(0.3, 2.0),
+       seed=st.integers(0, 2**32 - 1))
+def test_simulated_points_lie_in_the_window_and_repeat_with_the_seed(kernel, d, lo, width, seed):
+    window = [(lo, lo + width)] * d
+    model = NeymanScott(30.0 / width**d, 3.0, kernel, window)
+    sim = model.simulate(rng=np.random.default_rng(seed), return_parents=True)
+    assert sim.points.shape[1] == d and sim.labels.shape == (sim.points.shape[0],)
+    assert np.all((sim.points >= lo) & (sim.points <= lo + width))
+    assert np.all((sim.labels >= 0) & (sim.labels < sim.parents.shape[0]))
+    np.testing.assert_array_equal(model.simulate(rng=np.random.default_rng(seed)), sim.points)
