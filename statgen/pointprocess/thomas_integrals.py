@@ -22,6 +22,12 @@ from statgen.pointprocess.recursion import mask_sums
 __all__ = ["ThomasExpEngine"]
 
 
+def _subset_moments(y: np.ndarray, c0: np.ndarray):
+    """(|B|, Σ_{i∈B} (y_i − c0), Σ_{i∈B} |y_i − c0|²) for every bitmask B of the events y."""
+    yc = y - c0
+    return popcounts(y.shape[0]).astype(float), mask_sums(yc), mask_sums(np.einsum("ij,ij->i", yc, yc))
+
+
 class ThomasExpEngine(ExpLinearEngine):
     """Closed forms for the Thomas kernel with exp-linear κ and α (see module docstring)."""
 
@@ -37,10 +43,7 @@ class ThomasExpEngine(ExpLinearEngine):
     def log_cluster_integrals(self, y):
         n, d = y.shape
         c0 = y.mean(axis=0)
-        yc = y - c0
-        m = popcounts(n).astype(float)
-        s = mask_sums(yc)
-        q = mask_sums(np.einsum("ij,ij->i", yc, yc))
+        m, s, q = _subset_moments(y, c0)
         mm = np.maximum(m, 1.0)
         S = np.clip(q - np.einsum("ij,ij->i", s, s) / mm, 0.0, None)
         A, G = self._AG(mm)
@@ -53,10 +56,7 @@ class ThomasExpEngine(ExpLinearEngine):
     def _x_coefficients(self, y, logv, c0):
         """Exponent of K_{B∪x}(x) e^{logv_B} as c2_B |x−c0|² + c1_B·(x−c0) + c0_B for every B."""
         n, d = y.shape
-        yc = y - c0
-        m = popcounts(n).astype(float)
-        s = mask_sums(yc)
-        q = mask_sums(np.einsum("ij,ij->i", yc, yc))
+        m, s, q = _subset_moments(y, c0)
         A, G = self._AG(m + 1)
         c2 = -m / ((m + 1) * 2 * self.s2)
         c1 = s / ((m + 1)[:, None] * self.s2) + G / (m + 1)[:, None]
