@@ -9,7 +9,8 @@ estimator are listed in ``settings``.
 - ``palm``: the Palm likelihood (Tanaka, Ogata & Stoyan 2008), for non-stationary processes with
   the exact Palm intensity of the model,
 
-      ℓ_P(θ) = Σ_{i≠j, r_ij ≤ r_max} log λ(x_j | x_i) − Σ_i ∫_{W ∩ b(x_i, r_max)} λ(u | x_i) du;
+      ℓ_P(θ) = Σ_{i≠j, r_ij ≤ r_max} log λ(x_j | x_i) − Σ_i ∫_{W ∩ b(x_i, r_max)} λ(u | x_i) du
+  (the integral in polar coordinates around each x_i, clipped exactly by the window);
 
 - ``mincon``: minimum contrast on the inhomogeneous K-function with translation edge correction,
   Σ_k (K̂(r_k)^q − E K̂(r_k)^q)² at 20 radii r_k evenly spaced on [r_max/20, r_max] (q = 1/4 by default).
@@ -27,8 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from statgen.pointprocess.kfunction import close_pairs, expected_k_inhom, k_inhom
-from statgen.pointprocess.quadrature import sphere_rule
-from statgen.pointprocess.window import inside_window
+from statgen.pointprocess.quadrature import clipped_ball_rule
 
 __all__ = ["Objective", "PalmLikelihood", "MinimumContrastK", "OBJECTIVES"]
 
@@ -47,23 +47,19 @@ class Objective:
 
 
 class PalmLikelihood(Objective):
-    """−ℓ_P(θ), the negative Palm log-likelihood (12 radial × 24 angular nodes per point for the integral)."""
+    """−ℓ_P(θ), the negative Palm log-likelihood.
+
+    The integral over W ∩ b(x_i, r_max) uses :func:`~statgen.pointprocess.quadrature.clipped_ball_rule`
+    (polar coordinates around x_i, 12 radial nodes up to the window's boundary, 24 directions, or
+    angular panels between the kinks of a 2-D disc that the window clips).
+    """
 
     likelihood = True
 
     def __init__(self, points, window, rmax, lam_hat, **settings):
         super().__init__(points, window, rmax, lam_hat)
-        x, d = points, window.shape[0]
-        self.i, self.j, _, _ = close_pairs(x, window, rmax)
-        gx, gw = np.polynomial.legendre.leggauss(12)
-        rad = 0.5 * rmax * (gx + 1)
-        dirs, wdir = sphere_rule(d, 24)
-        u = (rad[:, None, None] * dirs[None]).reshape(-1, d)
-        wu = ((0.5 * rmax * gw * rad ** (d - 1))[:, None] * wdir[None]).ravel()
-        nodes = (x[:, None, :] + u[None]).reshape(-1, d)
-        inside = inside_window(nodes, window)
-        self.src = np.repeat(np.arange(x.shape[0]), u.shape[0])[inside]
-        self.nodes, self.wn = nodes[inside], np.tile(wu, x.shape[0])[inside]
+        self.i, self.j, _, _ = close_pairs(points, window, rmax)
+        self.src, self.nodes, self.wn = clipped_ball_rule(points, window, rmax)
 
     @staticmethod
     def _palm_intensity(model, frm, to):

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from statgen.pointprocess.quadrature import (
     box_gauss_legendre,
     box_midpoints,
+    clipped_ball_rule,
     gauss_legendre_panels,
     sphere_area,
     sphere_rule,
@@ -42,3 +43,32 @@ def test_box_rules_integrate_over_the_box():
     assert w @ (x[:, 0] ** 3 * x[:, 1] ** 2) == pytest.approx(4.0 * (2 / 3), rel=1e-13)  # ∫x³ = 4, ∫y² = 2/3
     mid = box_midpoints(box[:, 0], box[:, 1], 4)
     assert mid.shape == (16, 2) and np.allclose(mid.mean(axis=0), [1.0, 0.0])
+
+
+@settings(max_examples=30, deadline=None)
+@given(delta=st.floats(0.0, 0.3), R=st.floats(0.05, 0.25))
+def test_clipped_disc_area_against_the_circular_segment(delta, R):
+    """f = 1 over W ∩ b(c, R) with c at distance δ from one face only: πR² − (R² acos(δ/R) − δ√(R² − δ²)).
+    f = 1 is integrated exactly (radially polynomial; in the clipped sector constant in s = tan(θ − θ_f))."""
+    window = np.array([[0.0, 1.0], [0.0, 1.0]])
+    c = np.array([[delta, 0.5]])
+    _, _, w = clipped_ball_rule(c, window, R)
+    d = min(delta, R)
+    expect = math.pi * R**2 - (R**2 * math.acos(d / R) - d * math.sqrt(R**2 - d**2))
+    assert w.sum() == pytest.approx(expect, rel=1e-12)
+
+
+def test_clipped_disc_at_a_corner_and_a_smooth_integrand():
+    """A disc of radius 0.2 centred 0.05 from a corner: area by a 4000² midpoint grid (1e-4 relative), and
+    ∫ exp(−|u − c|²/(2s²)) against the same grid."""
+    window = np.array([[0.0, 1.0], [0.0, 1.0]])
+    c = np.array([[0.05, 0.04]])
+    src, nodes, w = clipped_ball_rule(c, window, 0.2)
+    assert np.all(src == 0) and np.all((nodes >= 0) & (nodes <= 1))
+    t = (np.arange(4000) + 0.5) / 4000 * 0.3
+    X, Y = np.meshgrid(t, t, indexing="ij")
+    inside = (X - c[0, 0]) ** 2 + (Y - c[0, 1]) ** 2 <= 0.04
+    g = lambda x, y: np.exp(-((x - c[0, 0]) ** 2 + (y - c[0, 1]) ** 2) / (2 * 0.03**2))  # noqa: E731
+    cell = (0.3 / 4000) ** 2
+    assert w.sum() == pytest.approx(inside.sum() * cell, rel=2e-4)
+    assert w @ g(nodes[:, 0], nodes[:, 1]) == pytest.approx((inside * g(X, Y)).sum() * cell, rel=2e-4)
