@@ -41,7 +41,7 @@ def test_k_inhom_estimator_is_unbiased_for_poisson_on_average():
     assert np.all(np.abs(est.mean(axis=0) - math.pi * r**2) < 3 * se)
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=20, deadline=None, derandomize=True)
 @given(n=st.integers(0, 40), seed=st.integers(0, 2**32 - 1), side=st.floats(0.5, 3.0))
 def test_k_inhom_equals_the_brute_force_double_sum(n, seed, side):
     """The k-d-tree estimator against Σ_{i≠j} 1{r_ij ≤ r} / (λ_i λ_j |W ∩ W_{x_j−x_i}|) over all n² pairs."""
