@@ -70,7 +70,7 @@ def main() -> None:
         model.simulate(rng=rng)  # warm-up (far-field bound is computed once per model)
         times, counts, peaks = [], [], []
         for _ in range(5):
-            t, mib, pts = measure(lambda m=model: m.simulate(rng=rng))
+            t, mib, pts = measure(lambda m=model, g=rng: m.simulate(rng=g))
             times.append(t)
             counts.append(pts.shape[0])
             peaks.append(mib)

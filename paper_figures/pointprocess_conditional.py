@@ -58,22 +58,20 @@ def render_errors(results, quick: bool):
     r = results[STUDY]
     plt = _plt()
     fig, axes = plt.subplots(1, 3, figsize=(14, 4), constrained_layout=True)
-    for ax, kern in zip(axes[:2], ("thomas", "matern"), strict=True):
+    panels = [(axes[0], "dist_r", "dist_thomas_{}", "distance between the two events / σ", "Thomas (σ)", False),
+              (axes[1], "dist_r", "dist_matern_{}", "distance between the two events / σ", "Matérn (R = 2σ)", False),
+              (axes[2], "size_scale", "size_{}", "Thomas σ (events 0.06 apart)", "vs cluster size", True)]
+    for ax, xkey, ykey, xlabel, title, logx in panels:
         for m in APPROX:
             c, ls = STYLE[m]
-            ax.semilogy(r["dist_r"], np.maximum(r[f"dist_{kern}_{m}"], 1e-16), color=c, ls=ls, label=m)
-        ax.set_xlabel("distance between the two events / σ")
+            ax.plot(r[xkey], np.maximum(r[ykey.format(m)], 1e-16), color=c, ls=ls, label=m)
+        ax.set_yscale("log")
+        if logx:
+            ax.set_xscale("log")
+        ax.set_xlabel(xlabel)
         ax.set_ylabel("relative L¹ error")
-        ax.set_title({"thomas": "Thomas (σ)", "matern": "Matérn (R = 2σ)"}[kern])
+        ax.set_title(title)
         ax.legend(fontsize=8)
-    ax = axes[2]
-    for m in APPROX:
-        c, ls = STYLE[m]
-        ax.loglog(r["size_scale"], np.maximum(r[f"size_{m}"], 1e-16), color=c, ls=ls, label=m)
-    ax.set_xlabel("Thomas σ (events 0.06 apart)")
-    ax.set_ylabel("relative L¹ error")
-    ax.set_title("vs cluster size")
-    ax.legend(fontsize=8)
     return fig
 
 

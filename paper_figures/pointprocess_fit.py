@@ -56,8 +56,9 @@ def _caption(results):
     for f in (str(f) for f in r["fits"]):
         kernel, method = f.split(":")
         rel, se = _errors(r, f"{kernel}_{method}", kernel)
-        parts.append(f"{kernel}/{method}: scale error {rel[:, 4].mean():+.2f} ± {rel[:, 4].std(ddof=1):.2f} "
-                     f"(bootstrap s.e. {se[4]:.2f}), α error {rel[:, 3].mean():+.2f} ± {rel[:, 3].std(ddof=1):.2f}")
+        sd = (lambda v: f" ± {v.std(ddof=1):.2f}") if rel.shape[0] > 1 else (lambda v: " (one replicate)")
+        parts.append(f"{kernel}/{method}: scale error {rel[:, 4].mean():+.2f}{sd(rel[:, 4])} "
+                     f"(bootstrap s.e. {se[4]:.2f}), α error {rel[:, 3].mean():+.2f}{sd(rel[:, 3])}")
     return ("Parameter recovery for cluster processes with log-linear parents (not fittable in spatstat). "
             + "; ".join(parts) + ".")
 

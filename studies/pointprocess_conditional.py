@@ -16,8 +16,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from statgen.pointprocess import METHODS, LogLinear, MaternKernel, NeymanScott, ThomasKernel
-from statgen.pointprocess.assessment import approximation_error, monte_carlo_conditional_intensity
+from statgen.pointprocess import (
+    METHODS,
+    LogLinear,
+    MaternKernel,
+    NeymanScott,
+    ThomasKernel,
+    approximation_error,
+    monte_carlo_conditional_intensity,
+)
 from statgen.studies import register_study
 
 APPROX = tuple(m for m in METHODS if m != "exact")
@@ -32,6 +39,12 @@ def build_model(cfg: dict, kernel: str = "thomas", scale: float | None = None) -
     s = cfg["scale"] if scale is None else scale
     kern = ThomasKernel(s) if kernel == "thomas" else MaternKernel(2 * s)  # R = 2σ: similar spread
     return NeymanScott(LogLinear(cfg["a"], cfg["b"]), cfg["alpha"], kern, ((0, 1), (0, 1)))
+
+
+def _pair_error(model: NeymanScott, distance: float, method: str, scale: float, n: int) -> float:
+    """Relative L¹ error of ``method`` for two events ``distance`` apart around the centre, over ± 4·scale."""
+    events = [[0.5 - distance / 2, 0.5], [0.5 + distance / 2, 0.5]]
+    return approximation_error(model, events, method=method, half_width=4 * scale, n=n)
 
 
 def tasks(cfg: dict) -> list[dict]:
@@ -61,18 +74,14 @@ def compute(task: dict, ctx) -> dict[str, np.ndarray]:
         r = np.linspace(0.0, cfg["max_distance"], cfg["n_distance"]) * cfg["scale"]
         out = {"dist_r": r / cfg["scale"]}
         for m in APPROX:
-            out[f"dist_{kern}_{m}"] = np.array([
-                approximation_error(model, [[0.5 - d / 2, 0.5], [0.5 + d / 2, 0.5]], method=m,
-                                    half_width=4 * cfg["scale"], n=cfg["n_err"]) for d in r])
+            out[f"dist_{kern}_{m}"] = np.array([_pair_error(model, d, m, cfg["scale"], cfg["n_err"]) for d in r])
         return out
     if kind == "size":
         scales = np.geomspace(cfg["scale_min"], cfg["scale_max"], cfg["n_scale"])
         d = cfg["size_distance"]
         out = {"size_scale": scales}
         for m in APPROX:
-            out[f"size_{m}"] = np.array([
-                approximation_error(build_model(cfg, scale=s), [[0.5 - d / 2, 0.5], [0.5 + d / 2, 0.5]],
-                                    method=m, half_width=4 * s, n=cfg["n_err"]) for s in scales])
+            out[f"size_{m}"] = np.array([_pair_error(build_model(cfg, scale=s), d, m, s, cfg["n_err"]) for s in scales])
         return out
     k = task["n_events"]
     y = np.array(EVENTS[k])

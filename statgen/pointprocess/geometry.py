@@ -1,6 +1,10 @@
-"""Volumes of intersections of balls (the cluster integrals of the Matérn cluster process).
+"""Volumes of balls and of intersections of balls (the cluster integrals of the Matérn process).
 
 For the Matérn kernel with constant κ and α, K_B = κ α^|B| |∩_{i∈B} b(y_i, R)| / V_d(R)^|B|.
+
+- :func:`ball_volume`: V_d(r) = π^{d/2} r^d / Γ(d/2 + 1);
+- :func:`lens_volume`: the intersection of two equal balls at distance r, closed form in d = 1, 2, 3;
+- :func:`ball_intersection_volume`, :func:`disc_intersection_exp_integral`: any number of balls, as follows.
 
 - d = 1: the intersection of intervals, exact.
 - d = 2: exact for any number of discs (and unequal radii): the boundary of the (convex)
@@ -18,9 +22,15 @@ For the Matérn kernel with constant κ and α, K_B = κ α^|B| |∩_{i∈B} b(y
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-__all__ = ["ball_intersection_volume", "disc_intersection_exp_integral"]
+from statgen._checks import as_array, check_int
+from statgen.pointprocess._args import check_d, check_memory, check_positive, check_rng
+
+__all__ = ["ball_volume", "lens_volume", "ball_intersection_volume", "disc_intersection_exp_integral",
+           "uniform_directions"]
 
 _TWO_PI = 2 * np.pi
 
@@ -73,21 +83,79 @@ def _disc_intersection_area(centers: np.ndarray, radii: np.ndarray) -> np.ndarra
     return np.sum(np.where(inside, seg, 0.0), axis=(1, 2))
 
 
+
+
+def ball_volume(r, d: int):
+    """Volume of the d-ball of radius r ≥ 0: V_d(r) = π^{d/2} r^d / Γ(d/2 + 1) (units length^d)."""
+    r = as_array(r, "r")
+    if np.any(r < 0):
+        raise ValueError(f"r must be >= 0 (a radius), got min {float(r.min())!r}")
+    return _ball_volume(r, check_d(d))
+
+
+def _ball_volume(r, d: int):
+    return math.pi ** (d / 2) * np.asarray(r, dtype=float) ** d / math.gamma(d / 2 + 1)
+
+
+def lens_volume(r, radius: float, d: int) -> np.ndarray:
+    """Volume of the intersection of two d-balls of radius R with centres at distance r ≥ 0.
+
+    d = 1: 2R − r; d = 2: 2R² acos(r/2R) − (r/2)√(4R² − r²); d = 3: π(4R + r)(2R − r)²/12;
+    zero for r ≥ 2R. Units length^d.
+    """
+    r = as_array(r, "r")
+    if np.any(r < 0):
+        raise ValueError(f"r must be >= 0 (a distance), got min {float(r.min())!r}")
+    return _lens_volume(r, check_positive(radius, "radius"), check_d(d))
+
+
+def _lens_volume(r: np.ndarray, R: float, d: int) -> np.ndarray:
+    inside = r < 2 * R
+    rr = np.minimum(r, 2 * R)
+    if d == 1:
+        v = 2 * R - rr
+    elif d == 2:
+        v = 2 * R**2 * np.arccos(rr / (2 * R)) - 0.5 * rr * np.sqrt(np.clip(4 * R**2 - rr**2, 0, None))
+    else:
+        v = math.pi * (4 * R + rr) * (2 * R - rr) ** 2 / 12.0
+    return np.where(inside, v, 0.0)
+
+
+def _check_centers(centers, d: int | None) -> np.ndarray:
+    c = as_array(centers, "centers", ndim=3)
+    N, k, dim = c.shape
+    if d is not None and dim != d:
+        raise ValueError(f"centers must have shape (N, k, {d}), got {c.shape}")
+    if not 1 <= dim <= 3:
+        raise ValueError(f"centers must have shape (N, k, d) with d in 1..3, got {c.shape}")
+    if k < 1:
+        raise ValueError(f"centers must hold at least one ball per batch (k >= 1), got shape {c.shape}")
+    # the arc computation holds (N, k, 2k + 2, k) arrays
+    check_memory(8.0 * 6 * N * k * (2 * k + 2) * k, f"centers of shape {c.shape}")
+    return c
+
+
 def disc_intersection_exp_integral(centers, radius: float, b, *, order: int = 24) -> tuple[np.ndarray, np.ndarray]:
-    r"""∫ over ∩_i b(c_i, R) of exp(b·c) dc for batches of 2-D discs (Green's theorem on arcs).
+    """∫ over ∩_i b(c_i, R) of exp(b·c) dc for batches of 2-D discs (Green's theorem on arcs).
 
     Parameters
     ----------
     centers : (N, k, 2) disc centres.
-    radius : common radius R.
+    radius : common radius R > 0.
     b : (2,) gradient.
+    order : Gauss–Legendre nodes per arc (>= 8; the error estimate compares with order // 2).
 
     Returns
     -------
     (values (N,), error estimates (N,)) — the error is |Q_order − Q_order/2|.
     """
-    centers = np.asarray(centers, dtype=float)
-    b = np.asarray(b, dtype=float)
+    c = _check_centers(centers, 2)
+    g = as_array(b, "b", shape=(2,))
+    return _disc_intersection_exp_integral(c, check_positive(radius, "radius"), g,
+                                           order=check_int(order, "order", minimum=8, maximum=1000))
+
+
+def _disc_intersection_exp_integral(centers: np.ndarray, radius: float, b: np.ndarray, *, order: int = 24):
     N, k, _ = centers.shape
     radii = np.full((N, k), float(radius))
     nb2 = float(b @ b)
@@ -119,13 +187,21 @@ def ball_intersection_volume(centers, radius: float, *, order: int = 96) -> tupl
     ----------
     centers : (N, k, d) centres (k >= 1).
     radius : R > 0.
+    order : Gauss–Legendre slices for d = 3 and k >= 3 (>= 8; the error estimate compares with order // 2).
 
     Returns
     -------
     (volumes (N,), error estimates (N,)); the error is 0 where the formula is exact
     (d = 1, d = 2, and d = 3 with k <= 2).
     """
-    centers = np.asarray(centers, dtype=float)
+    c = _check_centers(centers, None)
+    if c.shape[2] == 3:
+        check_memory(8.0 * 6 * c.shape[0] * order * c.shape[1] ** 3, f"centers of shape {c.shape} with order={order}")
+    return _ball_intersection_volume(c, check_positive(radius, "radius"),
+                                     order=check_int(order, "order", minimum=8, maximum=1000))
+
+
+def _ball_intersection_volume(centers: np.ndarray, radius: float, *, order: int = 96):
     N, k, d = centers.shape
     R = float(radius)
     zero = np.zeros(N)
@@ -134,12 +210,10 @@ def ball_intersection_volume(centers, radius: float, *, order: int = 96) -> tupl
         return np.clip(c.min(axis=1) - c.max(axis=1) + 2 * R, 0.0, None), zero
     if d == 2:
         return _disc_intersection_area(centers, np.full((N, k), R)), zero
-    from statgen.pointprocess.kernels import lens_volume
-
     if k == 1:
         return np.full(N, 4.0 / 3.0 * np.pi * R**3), zero
     if k == 2:
-        return lens_volume(np.linalg.norm(centers[:, 0] - centers[:, 1], axis=1), R, 3), zero
+        return _lens_volume(np.linalg.norm(centers[:, 0] - centers[:, 1], axis=1), R, 3), zero
 
     def slices(n):
         lo = centers[..., 2].max(axis=1) - R
@@ -154,3 +228,25 @@ def ball_intersection_volume(centers, radius: float, *, order: int = 96) -> tupl
 
     v1, v2 = slices(order), slices(order // 2)
     return v1, np.abs(v1 - v2)
+
+
+def uniform_directions(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
+    """(n, d) independent unit vectors uniform on S^{d−1}.
+
+    d = 2 draws the angle in single precision (resolution ~4e-7 rad): numpy's float32 cos/sin are
+    vectorized, about 8x faster than float64, and the directions stay uniform to that resolution.
+    """
+    n, d = check_int(n, "n", minimum=0), check_d(d)
+    check_rng(rng)
+    check_memory(8.0 * 3 * n * d, f"n={n} directions in d={d}")
+    if d == 1:
+        return np.where(rng.random((n, 1)) < 0.5, -1.0, 1.0)
+    if d == 2:
+        th = rng.random(n, dtype=np.float32)
+        th *= np.float32(2 * math.pi)
+        out = np.empty((n, 2))
+        np.cos(th, out=out[:, 0], dtype=np.float32, casting="unsafe")
+        np.sin(th, out=out[:, 1], dtype=np.float32, casting="unsafe")
+        return out
+    z = rng.standard_normal((n, d))
+    return z / np.linalg.norm(z, axis=1, keepdims=True)

@@ -1,17 +1,21 @@
 """Offspring dispersal kernels of Neyman–Scott processes (spatstat conventions).
 
-Each kernel is an isotropic probability density ``k(u)`` on R^d (d = 1, 2, 3) for the
-displacement ``u`` of an offspring from its parent. Every class states its density in the
-docstring and offers
+Each kernel is an isotropic probability density k(u) = f(|u|) on R^d (d = 1, 2, 3) for the
+displacement u of an offspring from its parent. Every class states its density in its
+docstring and answers
 
-- ``pdf(u)``: density at displacements ``u`` of shape (m, d) -> (m,)
-- ``sample(n, d, rng)``: (n, d) displacements
-- ``tail_mass(r, d)``: P(|U| > r), used to bound the edge truncation of the simulation
-- ``effective_range(d, tol)``: smallest r with P(|U| > r) <= tol (the compact radius when there is one)
-- ``radial_quantile(p, d)``: inverse CDF of |U| (for quadrature in kernel coordinates)
-- ``self_convolution(d)``: the kernel ``k * k`` (density of U1 - U2) when it has a closed form, else None.
+- ``pdf(u)``: k(u) at displacements u of shape (m, d) → (m,);
+- ``radial_pdf(r, d)``: k at |u| = r (any shape of r ≥ 0);
+- ``sample(n, d, *, rng)``: (n, d) displacements;
+- ``tail_mass(r, d)``: P(|U| > r) (1 for r < 0), which bounds the edge truncation of a simulation;
+- ``radial_quantile(p, d)``: the inverse of the CDF of |U| (quadrature in kernel coordinates);
+- ``effective_range(d, tol)``: the smallest r with P(|U| > r) ≤ tol (the radius R when compact);
+- ``scale_length()``: the kernel's length scale (σ, R, ω, or η√max(2ν + 2, 1));
+- ``self_convolution(d)``: the kernel k * k (density of U₁ − U₂) when it has a closed form, else None.
 
-Lengths are in the units of the window; densities in 1/length^d.
+Lengths are in the units of the window; densities in 1/length^d. The public methods validate
+their arguments; the underscored ``_density``, ``_tail``, ``_quantile`` and ``_draw`` are the
+unchecked hot paths used by the model, the engines and the simulation, which validate first.
 """
 
 from __future__ import annotations
@@ -21,98 +25,122 @@ import math
 import numpy as np
 from scipy import optimize, special, stats
 
-from statgen._checks import as_array, check_in_range, check_positive
+from statgen._checks import as_array, check_int
+from statgen.pointprocess._args import (
+    check_d,
+    check_in_range,
+    check_memory,
+    check_positive,
+    check_rng,
+)
+from statgen.pointprocess.geometry import _ball_volume, uniform_directions
 
 __all__ = ["Kernel", "ThomasKernel", "MaternKernel", "CauchyKernel", "VarGammaKernel"]
 
 
-def _radii(u) -> tuple[np.ndarray, int]:
-    u = as_array(u, "u", ndim=2)
-    if u.shape[1] not in (1, 2, 3):
-        raise ValueError(f"u must have shape (m, d) with d in 1..3, got {u.shape}")
-    return np.sqrt(np.einsum("ij,ij->i", u, u)), u.shape[1]
-
-
-def _check_d(d) -> int:
-    if int(d) != d or d not in (1, 2, 3):
-        raise ValueError(f"d must be 1, 2 or 3, got {d!r}")
-    return int(d)
-
-
-def _unit_vectors(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
-    if d == 1:
-        return np.where(rng.random((n, 1)) < 0.5, -1.0, 1.0)
-    if d == 2:
-        # Single-precision angle (resolution ~4e-7 rad): numpy's float32 cos/sin are vectorized,
-        # about 8x faster than float64, and the directions stay uniform to that resolution.
-        th = rng.random(n, dtype=np.float32)
-        th *= np.float32(2 * math.pi)
-        out = np.empty((n, 2))
-        np.cos(th, out=out[:, 0], dtype=np.float32, casting="unsafe")
-        np.sin(th, out=out[:, 1], dtype=np.float32, casting="unsafe")
-        return out
-    z = rng.standard_normal((n, d))
-    return z / np.linalg.norm(z, axis=1, keepdims=True)
-
-
-def ball_volume(r, d: int):
-    """Volume of the d-ball of radius r: π^{d/2} r^d / Γ(d/2 + 1)."""
-    return math.pi ** (d / 2) * np.asarray(r, dtype=float) ** d / math.gamma(d / 2 + 1)
-
-
 class Kernel:
-    """Base class of isotropic dispersal kernels."""
+    """Base class of isotropic dispersal kernels (subclasses define the underscored methods)."""
 
     compact: bool = False
 
-    def pdf(self, u) -> np.ndarray:  # pragma: no cover - abstract
+    # ------------------------------------------------------------------ unchecked hot paths
+    def _density(self, r: np.ndarray, d: int) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def sample(self, n: int, d: int, rng: np.random.Generator) -> np.ndarray:  # pragma: no cover
+    def _draw(self, n: int, d: int, rng: np.random.Generator) -> np.ndarray:  # pragma: no cover
         raise NotImplementedError
 
-    def tail_mass(self, r, d: int) -> np.ndarray:  # pragma: no cover
+    def _tail(self, r: np.ndarray, d: int) -> np.ndarray:  # pragma: no cover
+        """P(|U| > r) for r ≥ 0."""
         raise NotImplementedError
 
-    def radial_quantile(self, p, d: int) -> np.ndarray:
-        """Inverse of the CDF of |U| (vectorized bisection to 1e-13 relative by default)."""
+    def _quantile(self, p: np.ndarray, d: int) -> np.ndarray:
+        """Inverse CDF of |U| for 0 ≤ p < 1 (vectorized bisection to ~1e-13 relative by default)."""
         p = np.asarray(p, dtype=float)
         lo = np.zeros(p.shape)
-        hi = np.full(p.shape, self.effective_range(d, max(1e-14, float(np.min(1.0 - p, initial=1.0)) / 4)))
+        hi = np.full(p.shape, self._range(d, max(1e-14, float(np.min(1.0 - p, initial=1.0)) / 4)))
         for _ in range(60):
             mid = 0.5 * (lo + hi)
-            below = 1.0 - self.tail_mass(mid, d) < p
+            below = 1.0 - self._tail(mid, d) < p
             lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
         return 0.5 * (lo + hi)
 
-    def effective_range(self, d: int, tol: float = 1e-6) -> float:
-        """Smallest radius r with P(|U| > r) <= tol (solved numerically)."""
-        d = _check_d(d)
-        check_in_range(tol, "tol", 0.0, 1.0, closed=False)
-        hi = self.scale_length
-        while float(self.tail_mass(hi, d)) > tol:
+    def _range(self, d: int, tol: float) -> float:
+        hi = self.scale_length()
+        while float(self._tail(np.asarray(hi), d)) > tol:
             hi *= 2.0
-        return float(optimize.brentq(lambda r: float(self.tail_mass(r, d)) - tol, 0.0, hi, xtol=1e-12 * hi))
+        return float(optimize.brentq(lambda r: float(self._tail(np.asarray(r), d)) - tol, 0.0, hi, xtol=1e-12 * hi))
+
+    def _pdf(self, u: np.ndarray) -> np.ndarray:
+        return self._density(np.sqrt(np.einsum("ij,ij->i", u, u)), u.shape[1])
+
+    # ------------------------------------------------------------------ public, validated
+    def scale_length(self) -> float:  # pragma: no cover - abstract
+        """The kernel's length scale (units of the window)."""
+        raise NotImplementedError
+
+    def pdf(self, u) -> np.ndarray:
+        """k(u) (1/length^d) for displacements ``u`` of shape (m, d), d ∈ {1, 2, 3} → (m,)."""
+        u = as_array(u, "u", ndim=2)
+        if u.shape[1] not in (1, 2, 3):
+            raise ValueError(f"u must have shape (m, d) with d in 1..3, got shape {u.shape}")
+        return self._pdf(u)
+
+    def radial_pdf(self, r, d: int) -> np.ndarray:
+        """k(u) at |u| = r ≥ 0 in dimension d (the density, not the density of |U|)."""
+        r = as_array(r, "r")
+        if np.any(r < 0):
+            raise ValueError(f"r must be >= 0 (a distance), got min {float(r.min())!r}")
+        return self._density(r, check_d(d))
+
+    def sample(self, n: int, d: int, *, rng: np.random.Generator) -> np.ndarray:
+        """n independent displacements U ~ k in R^d, shape (n, d)."""
+        n, d = check_int(n, "n", minimum=0), check_d(d)
+        check_rng(rng)
+        check_memory(8.0 * 3 * n * d, f"n={n} kernel samples in d={d}")
+        return self._draw(n, d, rng)
+
+    def tail_mass(self, r, d: int) -> np.ndarray:
+        """P(|U| > r): 1 for r < 0, decreasing to 0 as r → ∞ (r = inf is allowed, NaN is not)."""
+        r = as_array(r, "r", finite=False)
+        if np.any(np.isnan(r)):
+            raise ValueError("r contains NaN")
+        d = check_d(d)
+        with np.errstate(invalid="ignore", over="ignore"):
+            return np.where(r < 0, 1.0, self._tail(np.maximum(r, 0.0), d))[()]
+
+    def radial_quantile(self, p, d: int) -> np.ndarray:
+        """The r with P(|U| ≤ r) = p, for 0 ≤ p ≤ 1 (p = 1 gives R for a compact kernel, else inf)."""
+        p = as_array(p, "p")
+        if np.any((p < 0) | (p > 1)):
+            raise ValueError(f"p must lie in [0, 1] (a probability), got values in [{p.min()!r}, {p.max()!r}]")
+        d = check_d(d)
+        one, zero = p == 1, p == 0
+        if not (np.any(one) or np.any(zero)):
+            return np.asarray(self._quantile(p, d))[()]
+        top = self._range(d, 0.0) if self.compact else np.inf
+        inner = self._quantile(np.where(one | zero, 0.5, p), d)
+        return np.where(one, top, np.where(zero, 0.0, inner))[()]
+
+    def effective_range(self, d: int, tol: float = 1e-6) -> float:
+        """The smallest radius r with P(|U| > r) ≤ tol, 0 < tol < 1 (solved numerically)."""
+        return self._range(check_d(d), check_in_range(tol, "tol", 0.0, 1.0, closed=False))
 
     def self_convolution(self, d: int) -> Kernel | None:
+        """k * k, the density of U₁ − U₂, when it is a kernel of closed form (else None)."""
+        check_d(d)
         return None
-
-    @property
-    def scale_length(self) -> float:  # pragma: no cover
-        raise NotImplementedError
 
 
 class ThomasKernel(Kernel):
-    r"""Isotropic Gaussian kernel (Thomas process).
+    """Isotropic Gaussian kernel (Thomas process): k(u) = (2πσ²)^{−d/2} exp(−|u|²/(2σ²)).
 
-    .. math:: k(u) = (2\pi\sigma^2)^{-d/2} \exp(-|u|^2 / (2\sigma^2))
-
-    ``sigma`` is the standard deviation of each coordinate (spatstat ``rThomas(scale=sigma)``).
-    ``k * k`` is the Gaussian kernel with standard deviation ``sigma * sqrt(2)``.
+    ``sigma`` (σ > 0) is the standard deviation of each coordinate (spatstat ``rThomas(scale=sigma)``).
+    k * k is the Gaussian kernel of standard deviation σ√2.
 
     References
     ----------
-    Thomas, M. (1949). A generalization of Poisson's binomial limit for use in ecology. Biometrika 36.
+    Thomas, M. (1949). A generalization of Poisson's binomial limit for use in ecology. Biometrika 36, 18–25.
     """
 
     def __init__(self, sigma: float):
@@ -121,37 +149,36 @@ class ThomasKernel(Kernel):
     def __repr__(self) -> str:
         return f"ThomasKernel(sigma={self.sigma!r})"
 
-    @property
     def scale_length(self) -> float:
         return self.sigma
 
-    def pdf(self, u) -> np.ndarray:
-        r, d = _radii(u)
+    def _density(self, r, d):
         s2 = self.sigma**2
         return (2 * math.pi * s2) ** (-d / 2) * np.exp(-0.5 * r**2 / s2)
 
-    def sample(self, n: int, d: int, rng: np.random.Generator) -> np.ndarray:
-        z = rng.standard_normal((n, _check_d(d)))
+    def _draw(self, n, d, rng):
+        z = rng.standard_normal((n, d))
         z *= self.sigma
         return z
 
-    def tail_mass(self, r, d: int) -> np.ndarray:
-        return stats.chi2.sf((np.asarray(r, dtype=float) / self.sigma) ** 2, _check_d(d))
+    def _tail(self, r, d):
+        return stats.chi2.sf((np.asarray(r, dtype=float) / self.sigma) ** 2, d)
 
-    def radial_quantile(self, p, d: int) -> np.ndarray:
-        return self.sigma * np.sqrt(stats.chi2.ppf(p, _check_d(d)))
+    def _quantile(self, p, d):
+        return self.sigma * np.sqrt(stats.chi2.ppf(p, d))
 
     def self_convolution(self, d: int) -> ThomasKernel:
+        check_d(d)
         return ThomasKernel(self.sigma * math.sqrt(2.0))
 
 
 class MaternKernel(Kernel):
-    r"""Uniform density on the ball of radius R (Matérn cluster process).
+    """Uniform density on the ball of radius R (Matérn cluster process):
+    k(u) = 1{|u| ≤ R} / V_d(R), V_d(R) = π^{d/2} R^d / Γ(d/2 + 1).
 
-    .. math:: k(u) = 1\{|u| \le R\} / V_d(R),\quad V_d(R) = \pi^{d/2} R^d / \Gamma(d/2 + 1)
-
-    ``radius`` is R (spatstat ``rMatClust(scale=R)``). ``k * k`` is the volume of the
-    intersection of two balls divided by V_d(R)^2 (see :func:`lens_volume`).
+    ``radius`` (R > 0) as in spatstat ``rMatClust(scale=R)``. k * k is the volume of the
+    intersection of two balls at distance |u| divided by V_d(R)²
+    (:func:`statgen.pointprocess.geometry.lens_volume`), not a kernel of this family.
 
     References
     ----------
@@ -166,66 +193,42 @@ class MaternKernel(Kernel):
     def __repr__(self) -> str:
         return f"MaternKernel(radius={self.radius!r})"
 
-    @property
     def scale_length(self) -> float:
         return self.radius
 
-    def pdf(self, u) -> np.ndarray:
-        r, d = _radii(u)
-        return np.where(r <= self.radius, 1.0 / ball_volume(self.radius, d), 0.0)
+    def _density(self, r, d):
+        return np.where(r <= self.radius, 1.0 / _ball_volume(self.radius, d), 0.0)
 
-    def sample(self, n: int, d: int, rng: np.random.Generator) -> np.ndarray:
-        d = _check_d(d)
+    def _draw(self, n, d, rng):
         u = rng.random(n)
         rad = np.sqrt(u, out=u) if d == 2 else np.cbrt(u, out=u) if d == 3 else u  # pow is slow
         rad *= self.radius
-        out = _unit_vectors(n, d, rng)
+        out = uniform_directions(n, d, rng)
         out *= rad[:, None]
         return out
 
-    def tail_mass(self, r, d: int) -> np.ndarray:
-        _check_d(d)
+    def _tail(self, r, d):
         r = np.asarray(r, dtype=float)
         return np.clip(1.0 - (np.clip(r, 0, None) / self.radius) ** d, 0.0, 1.0)
 
-    def radial_quantile(self, p, d: int) -> np.ndarray:
-        return self.radius * np.asarray(p, dtype=float) ** (1.0 / _check_d(d))
+    def _quantile(self, p, d):
+        return self.radius * np.asarray(p, dtype=float) ** (1.0 / d)
 
-    def effective_range(self, d: int, tol: float = 1e-6) -> float:
+    def _range(self, d, tol):
         return self.radius
 
 
-def lens_volume(r, radius: float, d: int) -> np.ndarray:
-    """Volume of the intersection of two d-balls of radius R with centres at distance r.
-
-    d = 1: 2R − r; d = 2: 2R² acos(r/2R) − (r/2)√(4R² − r²); d = 3: π(4R + r)(2R − r)²/12;
-    zero for r ≥ 2R.
-    """
-    r = np.clip(np.asarray(r, dtype=float), 0.0, None)
-    R = radius
-    inside = r < 2 * R
-    rr = np.minimum(r, 2 * R)
-    if d == 1:
-        v = 2 * R - rr
-    elif d == 2:
-        v = 2 * R**2 * np.arccos(rr / (2 * R)) - 0.5 * rr * np.sqrt(np.clip(4 * R**2 - rr**2, 0, None))
-    else:
-        v = math.pi * (4 * R + rr) * (2 * R - rr) ** 2 / 12.0
-    return np.where(inside, v, 0.0)
-
-
 class CauchyKernel(Kernel):
-    r"""Multivariate Cauchy (Student t with one degree of freedom) kernel.
+    """Multivariate Cauchy (Student t with one degree of freedom) kernel:
+    k(u) = Γ((d+1)/2) / (π^{(d+1)/2} ω^d) · (1 + |u|²/ω²)^{−(d+1)/2}.
 
-    .. math:: k(u) = \frac{\Gamma((d+1)/2)}{\pi^{(d+1)/2}\,\omega^d} (1 + |u|^2/\omega^2)^{-(d+1)/2}
-
-    In 2-D this is spatstat's ``rCauchy(scale=omega)`` kernel (1/(2πω²))(1 + |u|²/ω²)^{-3/2}.
-    U = ω Z / |G| with Z ~ N(0, I_d), G ~ N(0, 1); ``k * k`` is the same kernel with scale 2ω.
+    In 2-D this is spatstat's ``rCauchy(scale=omega)`` kernel (1/(2πω²))(1 + |u|²/ω²)^{−3/2}.
+    U = ω Z / |G| with Z ~ N(0, I_d), G ~ N(0, 1); k * k is the same kernel with scale 2ω.
     Heavy tail: P(|U| > r) ~ c ω / r, so the simulation's edge truncation must be controlled.
 
     References
     ----------
-    Ghorbani, M. (2013). Cauchy cluster process. Metrika 76, 697–706.
+    Ghorbani, M. (2013). Cauchy cluster process. Metrika 76, 697–706. doi:10.1007/s00184-012-0411-y
     """
 
     def __init__(self, scale: float):
@@ -234,87 +237,80 @@ class CauchyKernel(Kernel):
     def __repr__(self) -> str:
         return f"CauchyKernel(scale={self.scale!r})"
 
-    @property
     def scale_length(self) -> float:
         return self.scale
 
-    def pdf(self, u) -> np.ndarray:
-        r, d = _radii(u)
+    def _density(self, r, d):
         w = self.scale
         c = math.gamma((d + 1) / 2) / (math.pi ** ((d + 1) / 2) * w**d)
         return c * (1.0 + (r / w) ** 2) ** (-(d + 1) / 2)
 
-    def sample(self, n: int, d: int, rng: np.random.Generator) -> np.ndarray:
-        d = _check_d(d)
+    def _draw(self, n, d, rng):
         return self.scale * rng.standard_normal((n, d)) / np.abs(rng.standard_normal(n))[:, None]
 
-    def tail_mass(self, r, d: int) -> np.ndarray:
-        # |U|^2 / ω^2 = χ²_d / χ²_1 = d · F(d, 1)
-        d = _check_d(d)
+    def _tail(self, r, d):
+        # |U|² / ω² = χ²_d / χ²_1 = d · F(d, 1)
         return stats.f.sf((np.asarray(r, dtype=float) / self.scale) ** 2 / d, d, 1)
 
-    def radial_quantile(self, p, d: int) -> np.ndarray:
-        d = _check_d(d)
+    def _quantile(self, p, d):
         return self.scale * np.sqrt(d * stats.f.ppf(p, d, 1))
 
     def self_convolution(self, d: int) -> CauchyKernel:
+        check_d(d)
         return CauchyKernel(2.0 * self.scale)
 
 
 class VarGammaKernel(Kernel):
-    r"""Variance-Gamma (Bessel) kernel, a Gaussian scale mixture.
+    """Variance-Gamma (Bessel) kernel, a Gaussian scale mixture:
+    k(u) = (|u|/η)^ν K_ν(|u|/η) / (π^{d/2} 2^{ν+d−1} η^d Γ(ν + d/2)),
 
-    .. math:: k(u) = \frac{(|u|/\eta)^{\nu} K_{\nu}(|u|/\eta)}{\pi^{d/2}\, 2^{\nu + d - 1}\, \eta^d\, \Gamma(\nu + d/2)}
-
-    with η = ``scale`` and ν = ``nu`` (> −d/2). In 2-D this is spatstat's ``rVarGamma(nu, scale)``
-    kernel (|u|/η)^ν K_ν(|u|/η) / (π 2^{ν+1} η² Γ(ν+1)). Equivalently U = √W Z with
-    W ~ Gamma(shape ν + d/2, scale 2η²), so ``k * k`` is the same family with
-    ν' = 2ν + d/2 and the same η.
+    with η = ``scale`` > 0 and ν = ``nu`` > −1/2 (so that the kernel exists for every d ≥ 1). In 2-D
+    this is spatstat's ``rVarGamma(nu, scale)`` kernel (|u|/η)^ν K_ν(|u|/η) / (π 2^{ν+1} η² Γ(ν+1)).
+    Equivalently U = √W Z with W ~ Gamma(shape ν + d/2, scale 2η²), so k * k is the same family
+    with ν' = 2ν + d/2 and the same η.
 
     References
     ----------
     Jalilian, A., Guan, Y., Waagepetersen, R. (2013). Decomposition of variance for spatial Cox
-    processes. Scand. J. Statist. 40, 119–137.
+    processes. Scand. J. Statist. 40, 119–137. doi:10.1111/j.1467-9469.2012.00795.x
     """
 
     def __init__(self, nu: float, scale: float):
-        nu = float(nu)
-        if not np.isfinite(nu) or nu <= -0.5:
-            raise ValueError(f"nu must be > -1/2 (so that the kernel exists for every d >= 1), got {nu!r}")
-        self.nu = nu
+        if isinstance(nu, bool | np.bool_) or not isinstance(nu, int | float | np.integer | np.floating):
+            raise TypeError(f"nu must be a real number > -1/2, got {nu!r} ({type(nu).__name__})")
+        if not math.isfinite(nu) or nu <= -0.5:
+            raise ValueError(f"nu must be a finite number > -1/2 (so that the kernel exists for every d >= 1), "
+                             f"got {nu!r}")
+        self.nu = float(nu)
         self.scale = check_positive(scale, "scale")
 
     def __repr__(self) -> str:
         return f"VarGammaKernel(nu={self.nu!r}, scale={self.scale!r})"
 
-    @property
     def scale_length(self) -> float:
         return self.scale * math.sqrt(max(2 * self.nu + 2, 1.0))
 
     def _shape(self, d: int) -> float:
         return self.nu + d / 2
 
-    def pdf(self, u) -> np.ndarray:
-        r, d = _radii(u)
+    def _density(self, r, d):
         nu, eta = self.nu, self.scale
         z = r / eta
         norm = math.pi ** (d / 2) * 2 ** (nu + d - 1) * eta**d * math.gamma(nu + d / 2)
         with np.errstate(divide="ignore", invalid="ignore"):
             val = z**nu * special.kv(nu, z)
-        # limit at u = 0: z^ν K_ν(z) -> 2^{ν-1} Γ(ν) for ν > 0, diverges for ν <= 0
+        # limit at u = 0: z^ν K_ν(z) → 2^{ν−1} Γ(ν) for ν > 0, diverges for ν ≤ 0
         at0 = 2 ** (nu - 1) * math.gamma(nu) if nu > 0 else np.inf
         val = np.where(z == 0, at0, val)
         return val / norm
 
-    def sample(self, n: int, d: int, rng: np.random.Generator) -> np.ndarray:
-        d = _check_d(d)
+    def _draw(self, n, d, rng):
         w = rng.gamma(self._shape(d), 2 * self.scale**2, size=n)
         return np.sqrt(w)[:, None] * rng.standard_normal((n, d))
 
-    def tail_mass(self, r, d: int) -> np.ndarray:
+    def _tail(self, r, d):
         # P(|U| > r) = E_W[P(χ²_d > r²/W)], W = 2η² e^s: the trapezoid rule in s converges
         # geometrically (the integrand is analytic and decays doubly exponentially at both ends)
-        d = _check_d(d)
         r = np.asarray(r, dtype=float)
         shape = self._shape(d)
         s = np.arange(-60.0, 6.0, 0.04)
@@ -325,11 +321,4 @@ class VarGammaKernel(Kernel):
         return np.clip(stats.chi2.sf(z, d) @ w, 0.0, 1.0)
 
     def self_convolution(self, d: int) -> VarGammaKernel:
-        return VarGammaKernel(2 * self.nu + _check_d(d) / 2, self.scale)
-
-
-def integrate_quad(f, a: float, b: float, points=None) -> float:
-    from scipy import integrate
-
-    val, _ = integrate.quad(f, a, b, points=points, limit=200, epsabs=1e-15, epsrel=1e-12)
-    return val
+        return VarGammaKernel(2 * self.nu + check_d(d) / 2, self.scale)

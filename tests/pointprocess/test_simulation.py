@@ -1,13 +1,11 @@
-"""Simulation against the first and second moments, Monte Carlo conditional intensities, and
-argument validation.
-
-Monte Carlo tolerances are 3 standard errors (a false failure rate below 0.3% per check, with
-fixed seeds so the outcome is reproducible)."""
+"""Simulation against the first and second moments; seeding; bound violations."""
 
 import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from statgen.pointprocess import (
     CallableField,
@@ -21,7 +19,6 @@ from statgen.pointprocess import (
 )
 
 UNIT2 = ((0.0, 1.0), (0.0, 1.0))
-
 
 def _count_check(model, reps, seed, n_per_axis=None):
     rng = np.random.default_rng(seed)
@@ -94,72 +91,57 @@ def test_second_moment_pair_counts_match_product_density():
     assert abs(prods.mean() - expect) < 3 * se, (prods.mean(), se, expect)
 
 
-@pytest.mark.parametrize("kernel", [ThomasKernel(0.05), MaternKernel(0.08)])
-def test_monte_carlo_conditional_intensity_one_and_two_events(kernel):
-    """λ(x | y) = E[Λ(x)Λ(y)] / E[Λ(y)], λ(x | y₁, y₂) = E[Λ(x)Λ(y₁)Λ(y₂)] / E[Λ(y₁)Λ(y₂)]:
-    with Poisson offspring the process is Cox with driving intensity Λ(z) = Σ_c α(c) k(z − c).
-    Parents of 100 000 replicates are simulated here independently of the library (Poisson on a
-    box covering every parent within 6σ of the points, thinned by κ), and the ratio estimator
-    gets a delta-method standard error. (The products are right-skewed: far fewer replicates
-    give standard errors that are themselves too small.)"""
-    a, b, alpha = 2.5, np.array([1.2, -0.8]), 6.0
-    model = NeymanScott(LogLinear(a, b), alpha, kernel, UNIT2)
-    y = np.array([[0.45, 0.5], [0.5, 0.53]])
-    x = np.array([[0.47, 0.5], [0.55, 0.55], [0.3, 0.6]])
-    z = np.vstack([y, x])
-    rng = np.random.default_rng(21)
-    box = np.array([[-0.1, 0.9], [0.1, 0.9]])  # z ± 0.35 > 6σ, and ⊇ z ± 2R
-    area = float(np.prod(box[:, 1] - box[:, 0]))
-    kmax = float(np.exp(a + np.where(b > 0, box[:, 1], box[:, 0]) @ b))
-    L, reps = [], 10_000
-    for _ in range(10):
-        n = rng.poisson(kmax * area * reps)
-        c = box[:, 0] + (box[:, 1] - box[:, 0]) * rng.random((n, 2))
-        rep = rng.integers(0, reps, n)
-        keep = rng.random(n) * kmax < np.exp(a + c @ b)
-        c, rep = c[keep], rep[keep]
-        L.append(np.stack([np.bincount(rep, weights=alpha * kernel.pdf(zz - c), minlength=reps) for zz in z], 1))
-    L = np.vstack(L)
-    Ly1, Ly2, Lx = L[:, 0], L[:, 1], L[:, 2:]
-    for den, events in ((Ly1, y[:1]), (Ly1 * Ly2, y)):
-        num = Lx * den[:, None]
-        ratio = num.mean(0) / den.mean()
-        se = (num - ratio * den[:, None]).std(0, ddof=1) / (math.sqrt(den.size) * den.mean())
-        exact = model.conditional_intensity(x, events)
-        assert np.all(np.abs(ratio - exact) < 3 * se), (ratio, se, exact)
-        assert np.all(se < 0.03 * exact)  # the check has power
-
-
-@pytest.mark.parametrize(
-    "build",
-    [
-        lambda: NeymanScott(-1.0, 5.0, ThomasKernel(0.1), UNIT2),
-        lambda: NeymanScott(10.0, -5.0, ThomasKernel(0.1), UNIT2),
-        lambda: ThomasKernel(0.0),
-        lambda: ThomasKernel(-1.0),
-        lambda: MaternKernel(0.0),
-        lambda: CauchyKernel(-0.1),
-        lambda: VarGammaKernel(-0.7, 0.1),
-        lambda: NeymanScott(10.0, 5.0, ThomasKernel(0.1), ((0, 1), (1, 0))),
-        lambda: NeymanScott(10.0, 5.0, ThomasKernel(0.1), ((0, 1),) * 4),
-        lambda: NeymanScott(LogLinear(1.0, [1.0, 2.0, 3.0]), 5.0, ThomasKernel(0.1), UNIT2),
-        lambda: NeymanScott(10.0, 5.0, ThomasKernel(0.1), UNIT2).conditional_intensity([[0.5, 0.5]], [[1.5, 0.5]]),
-        lambda: NeymanScott(10.0, 5.0, ThomasKernel(0.1), UNIT2).conditional_intensity([[0.5, 0.5, 0.5]], [[0.5, 0.5]]),
-        lambda: NeymanScott(10.0, 5.0, ThomasKernel(0.1), UNIT2).intensity(np.ones((3, 3))),
-        lambda: NeymanScott(10.0, 5.0, ThomasKernel(0.1), UNIT2).conditional_intensity([[0.5, 0.5]], [[0.5, 0.5]],
-                                                                                         method="bogus"),
-        lambda: NeymanScott(lambda c: -np.ones(len(c)), 5.0, ThomasKernel(0.1), UNIT2).intensity([[0.5, 0.5]]),
-        lambda: NeymanScott(10.0, 5.0, ThomasKernel(0.1), UNIT2).intensity([[np.nan, 0.5]]),
-    ],
-)
-def test_invalid_arguments_raise_value_error(build):
-    with pytest.raises(ValueError):
-        build()
-
-
 def test_callable_field_bound_violation_is_detected():
     # a wrong user bound would silently bias the thinning; the simulation must refuse it
     model = NeymanScott(CallableField(lambda c: 50 * np.exp(3 * c[:, 0]), "parent_intensity", maximum=10.0),
                         3.0, ThomasKernel(0.05), UNIT2)
     with pytest.raises(ValueError, match="maximum"):
         model.simulate(rng=np.random.default_rng(0))
+
+
+def test_callable_exponential_field_simulates_with_the_right_count():
+    """A callable κ(c) = exp(3 + c·(1.2, −0.7)) (finite expected count) simulates: the far-parent shells
+    must not evaluate κ where exp overflows. Its mean count over 150 patterns matches E[N(W)] of the
+    same field given as LogLinear (closed form) within 3 standard errors."""
+    b = np.array([1.2, -0.7])
+    model = NeymanScott(lambda c: np.exp(3 + c @ b), 6.0, ThomasKernel(0.04), UNIT2)
+    closed = NeymanScott(LogLinear(3.0, b), 6.0, ThomasKernel(0.04), UNIT2)
+    rng = np.random.default_rng(12)
+    counts = np.array([model.simulate(rng=rng).shape[0] for _ in range(150)])
+    se = counts.std(ddof=1) / math.sqrt(counts.size)
+    assert abs(counts.mean() - closed.expected_count()) < 3 * se, (counts.mean(), se, closed.expected_count())
+
+
+def test_infinite_expected_count_is_refused_saying_so():
+    # exponential growth against the Cauchy kernel's polynomial tail: infinitely many far offspring
+    model = NeymanScott(lambda c: np.exp(3 + c @ np.array([1.2, -0.7])), 6.0, CauchyKernel(0.04), UNIT2)
+    with np.errstate(over="ignore"), pytest.raises(ValueError, match="expected number of points is infinite"):
+        model.simulate(rng=np.random.default_rng(0))
+    with pytest.raises(ValueError, match="infinite intensity"):
+        NeymanScott(LogLinear(3.0, [1.0, 0.0]), 6.0, CauchyKernel(0.04), UNIT2)
+    with pytest.raises(ValueError, match=r"allows \|b\| < 2"):  # variance-Gamma: E e^{t·U} < ∞ only for |t| < 1/η
+        NeymanScott(LogLinear(3.0, [3.0, 0.0]), 6.0, VarGammaKernel(0.5, 0.5), UNIT2)
+
+
+def test_patterns_that_cannot_fit_in_memory_are_refused_before_allocating():
+    model = NeymanScott(20.0, 1e10, ThomasKernel(0.05), UNIT2)
+    with pytest.raises(MemoryError, match=r"simulate: .* offspring of \d+ parents near the window.*E\[N\(W\)\]"):
+        model.simulate(rng=np.random.default_rng(0))
+    with pytest.raises(ValueError, match=r"max_parents: .* proposal parents"):
+        NeymanScott(1e12, 1.0, ThomasKernel(0.05), UNIT2).simulate(rng=np.random.default_rng(0))
+
+
+_SIM_KERNEL = st.sampled_from([ThomasKernel(0.05), MaternKernel(0.08), CauchyKernel(0.03), VarGammaKernel(0.5, 0.02)])
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(kernel=_SIM_KERNEL, d=st.integers(1, 3), lo=st.floats(-3, 3), width=st.floats(0.3, 2.0),
+       seed=st.integers(0, 2**32 - 1))
+def test_simulated_points_lie_in_the_window_and_repeat_with_the_seed(kernel, d, lo, width, seed):
+    window = [(lo, lo + width)] * d
+    model = NeymanScott(30.0 / width**d, 3.0, kernel, window)
+    sim = model.simulate(rng=np.random.default_rng(seed), return_parents=True)
+    assert sim.points.shape[1] == d and sim.labels.shape == (sim.points.shape[0],)
+    assert np.all((sim.points >= lo) & (sim.points <= lo + width))
+    assert np.all((sim.labels >= 0) & (sim.labels < sim.parents.shape[0]))
+    np.testing.assert_array_equal(model.simulate(rng=np.random.default_rng(seed)), sim.points)
