@@ -90,7 +90,7 @@ def test_checkpoint_resume_reproduces_uninterrupted_run(tmp_path, monkeypatch):
     assert ckpt.exists()
     flow = new_flow(99)  # a fresh process would rebuild the model: the checkpoint restores everything
     hist = train_flow(flow, x, checkpoint=ckpt, **kw)
-    for a, b in zip(ref_flow.parameters(), flow.parameters()):
+    for a, b in zip(ref_flow.parameters(), flow.parameters(), strict=True):
         assert torch.equal(a, b)
     np.testing.assert_allclose(hist["loss"], ref["loss"], rtol=1e-12)
     # a finished run just reloads
@@ -111,3 +111,40 @@ def test_training_argument_checks():
         train_flow(flow, x, w_nll=-1.0, progress=False)
     with pytest.raises(ValueError, match="shape"):
         train_flow(flow, x, w_fm=1.0, forces=np.zeros((10, 2)), progress=False)
+
+
+KILL_SCRIPT = """
+import sys
+import numpy as np
+import torch
+torch.set_num_threads(1)
+from statgen.flows import SmoothFlow, train_flow
+x = np.random.default_rng(1).random((600, 2))
+torch.manual_seed(0)
+flow = SmoothFlow(["circle", "interval"], layers=2, components=4, hidden=(16,), dtype=torch.float64)
+train_flow(flow, x, epochs=8, batch_size=20, lr=1e-2, w_fm=0.1, forces=np.zeros((600, 2)), seed=3,
+           checkpoint=sys.argv[1], checkpoint_every=2, progress=False)
+"""
+
+
+@pytest.mark.slow
+def test_kill9_at_a_random_point_then_resume_reproduces_the_uninterrupted_run(tmp_path, monkeypatch):
+    """SIGKILL a training process at a random step, restart it: the same parameters and history as a
+    run that was never interrupted, and no partial file left beside the checkpoint."""
+    from statgen.flows import load_checkpoint
+    from tests.kill9 import kill_at_random_point, leftovers, python, run
+
+    ref_path, path = tmp_path / "ref" / "flow.pt", tmp_path / "run" / "flow.pt"
+    monkeypatch.setattr("sys.argv", ["-c", str(ref_path)])
+    exec(KILL_SCRIPT, {"__name__": "reference"})  # the uninterrupted run, in this process
+    delay = kill_at_random_point(python(KILL_SCRIPT, path), path.exists, np.random.default_rng(), max_delay=1.0)
+    killed_at = load_checkpoint(path)["step"]
+    run(python(KILL_SCRIPT, path))
+    ref, got = load_checkpoint(ref_path), load_checkpoint(path)
+    assert got["step"] == ref["step"] == 240 and 0 < killed_at < 240, (killed_at, delay)
+    for k, v in ref["state_dict"].items():
+        assert torch.equal(got["state_dict"][k], v), k
+    assert got["history"].keys() == ref["history"].keys()
+    for k, v in ref["history"].items():  # NaN marks terms that are off: compare as arrays (NaN == NaN)
+        np.testing.assert_array_equal(np.asarray(got["history"][k], float), np.asarray(v, float), err_msg=k)
+    assert leftovers(tmp_path) == []

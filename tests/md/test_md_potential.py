@@ -7,8 +7,10 @@ import torch
 openmm = pytest.importorskip("openmm")
 from openmm import unit  # noqa: E402
 
-from statgen.md.boltzmann import BoltzmannGenerator, data_ranges  # noqa: E402
-from statgen.md.potential import FlowPotential, energy_statistics, flow_force, flow_system, run_md  # noqa: E402
+from statgen.md.dynamics import energy_statistics, run_md  # noqa: E402
+from statgen.md.internal import data_ranges  # noqa: E402
+from statgen.md.model import BoltzmannGenerator  # noqa: E402
+from statgen.md.potential import FlowPotential, flow_force, flow_system  # noqa: E402
 from statgen.md.system import alanine_dipeptide, kbt  # noqa: E402
 
 
@@ -103,7 +105,7 @@ def test_bad_inputs(bg, md_data):
     with pytest.raises(ValueError, match="positions"):
         run_md("amber", np.zeros((2, 5, 3)))
     with pytest.raises(ValueError, match="platform"):
-        run_md("amber", md_data.positions[0], nvt_steps=1, nve_steps=1, platform="NoSuchPlatform")
+        run_md("amber", md_data.positions[0], nvt_steps=1, nve_steps=1, report_every=1, platform="NoSuchPlatform")
     # a configuration outside the flow's support has infinite energy: a clear error, not a NaN force
     x = md_data.positions[0].copy()
     x[7] += 0.5  # stretch an N-H bond by 5 Å
