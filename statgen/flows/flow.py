@@ -102,7 +102,7 @@ def _check_couplings(couplings) -> list[tuple[list[int], list[int]]]:
 
 
 class SmoothFlow(nn.Module):
-    r"""Normalizing flow on [0, 1]^d, each coordinate a circle or an interval, uniform prior.
+    """Normalizing flow on [0, 1]^d, each coordinate a circle or an interval, uniform prior.
 
     The analytic direction is data → latent: ``forward(x) -> (z, log|det ∂z/∂x|)``, so
     ``log_prob(x) = log|det ∂z/∂x|`` (the uniform prior has log-density 0), ``energy`` and

@@ -45,11 +45,11 @@ _LOG_Z: dict[tuple, float] = {}  # log Z by (weights, centers, width, grid), sha
 
 
 class TorusDensity:
-    r"""Ring density on the torus [0, 1]², p ∝ Σ_k a_k exp(−(r(x) − m_k)² / (2 w²)).
+    """Ring density on the torus [0, 1]², p ∝ Σ_k a_k exp(−(r(x) − m_k)² / (2 w²)).
 
     Parameters
     ----------
-    weights, centers : a_k and m_k (defaults of the science note).
+    weights, centers : a_k and m_k (defaults: the four rings of Köhler, Krämer & Noé 2021, Sec. 5.1).
     width : w, the ring width in r.
     """
 

@@ -12,8 +12,8 @@ with ``raw`` of shape x.shape + (params_per_dim,) (the conditioner output).
 References
 ----------
 J. Köhler, A. Krämer, F. Noé, "Smooth Normalizing Flows", NeurIPS 2021, arXiv:2110.00351.
-C. Durkan, A. Bekasov, I. Murray, G. Papamakarios, "Neural Spline Flows", NeurIPS 2019.
-D. J. Rezende et al., "Normalizing Flows on Tori and Spheres", ICML 2020 (circular splines).
+C. Durkan, A. Bekasov, I. Murray, G. Papamakarios, "Neural Spline Flows", NeurIPS 2019, arXiv:1906.04032.
+D. J. Rezende et al., "Normalizing Flows on Tori and Spheres", ICML 2020, arXiv:2002.02428 (circular splines).
 """
 
 from __future__ import annotations
@@ -215,7 +215,7 @@ def _check_alpha_range(alpha_range) -> tuple[float, float]:
 
 
 class SmoothMixtureTransformer(Transformer):
-    r"""C∞ mixture of smooth-sigmoid components with identity mixing.
+    """C∞ mixture of smooth-sigmoid components with identity mixing.
 
     F(x) = Σ_k w_k [(1 − c_k) f_k(x) + c_k x],  w = softmax,  μ_k = bin centres of cumsum(softmax),
     s_k = s_min + softplus(·) (s_min = 1 keeps circle bumps inside one period), α_k ∈ [α_min, α_max]

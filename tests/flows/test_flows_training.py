@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from statgen.flows import SmoothFlow, force_error, train_flow
+from statgen.flows import FlowTrainer, SmoothFlow, train_flow
 
 F64 = torch.float64
 KAPPA, MU = 2.0, 0.3
@@ -53,16 +53,6 @@ def test_each_objective_recovers_von_mises(objective):
     kl_qp = float((log_q.exp() * (log_q - log_p)).mean())
     # reference: the entropy-scale is 0.57 nats; a 4096-sample fit of ~40 parameters is ~0.005 off
     assert kl_pq < 0.01 and kl_qp < 0.01, (kl_pq, kl_qp)
-
-
-def test_force_error_is_zero_for_own_forces():
-    flow = new_flow(1)
-    with torch.no_grad():
-        for p in flow.parameters():
-            p.add_(0.3 * torch.randn_like(p))
-    x = torch.rand(100, 1, dtype=F64)
-    assert force_error(flow, x, flow.force(x)) < 1e-20
-    assert force_error(flow, x, flow.force(x) + 2.0) == pytest.approx(4.0, rel=1e-12)
 
 
 def test_checkpoint_resume_reproduces_uninterrupted_run(tmp_path, monkeypatch):
@@ -111,6 +101,63 @@ def test_training_argument_checks():
         train_flow(flow, x, w_nll=-1.0, progress=False)
     with pytest.raises(ValueError, match="shape"):
         train_flow(flow, x, w_fm=1.0, forces=np.zeros((10, 2)), progress=False)
+
+
+def test_steps_and_epochs_are_one_loop_and_history_has_one_schema():
+    """epochs=E and steps=E·⌈N/B⌉ run the same loop; a partial last batch is part of every epoch."""
+    x = np.random.default_rng(2).random((70, 1))
+    kw = dict(batch_size=32, lr=1e-2, seed=5, progress=False)
+    a, b = new_flow(3), new_flow(3)
+    ta = FlowTrainer(epochs=2, **kw).fit(a, x)
+    tb = FlowTrainer(steps=6, **kw).fit(b, x)
+    assert ta.steps_per_epoch_ == 3 and ta.n_steps_ == tb.n_steps_ == 6
+    for pa, pb in zip(a.parameters(), b.parameters(), strict=True):
+        assert torch.equal(pa, pb)
+    assert set(ta.history_) == {"step", "epoch", "loss", "nll", "force_mse", "reverse_kl", "val_step", "val_nll",
+                                "val_force_mse"}
+    np.testing.assert_array_equal(ta.history_["step"], np.arange(1, 7))
+    np.testing.assert_array_equal(ta.history_["epoch"], [0, 0, 0, 1, 1, 1])
+    assert np.isnan(ta.history_["force_mse"]).all() and np.isnan(ta.history_["reverse_kl"]).all()
+    # the first step's NLL is that of the untouched flow on the first batch of the documented permutation
+    perm = torch.randperm(70, generator=torch.Generator().manual_seed(
+        int(np.random.SeedSequence([5, 0, 0]).generate_state(1)[0])))
+    with torch.no_grad():
+        want = float(-new_flow(3).log_prob(torch.as_tensor(x[perm[:32].numpy()])).mean())
+    assert ta.history_["nll"][0] == pytest.approx(want, rel=1e-12)
+
+
+def test_validation_score_clone_and_resume_settings(tmp_path):
+    rng = np.random.default_rng(4)
+    x, xv = rng.random((64, 1)), rng.random((40, 1))
+    fv = rng.normal(size=(40, 1))
+    trainer = FlowTrainer(epochs=2, batch_size=16, lr=1e-2, validate_every=3, progress=False)
+    flow = new_flow(6)
+    trainer.fit(flow, x, validation=(xv, fv))
+    h = trainer.history_
+    np.testing.assert_array_equal(h["val_step"], [3, 4, 6, 8])  # every 3 steps and at every epoch end (4 steps)
+    # the last validation is the trained model on the held-out data: mean −log p and the force MSE
+    assert h["val_nll"][-1] == pytest.approx(-trainer.score(xv), rel=1e-12)
+    with torch.no_grad():
+        assert trainer.score(xv) == pytest.approx(float(flow.log_prob(torch.as_tensor(xv)).mean()), rel=1e-12)
+    assert h["val_force_mse"][-1] == pytest.approx(float(((flow.force(torch.as_tensor(xv)) - torch.as_tensor(fv)) ** 2)
+                                                         .mean()), rel=1e-12)
+    # clone: same configuration, unfitted; refitting a fresh model with it reproduces the run
+    twin = trainer.clone()
+    assert twin.get_params() == trainer.get_params() and not hasattr(twin, "model_")
+    other = new_flow(6)
+    twin.fit(other, x, validation=(xv, fv))
+    np.testing.assert_array_equal(twin.history_["loss"], h["loss"])
+    # a checkpoint resumes only the run that wrote it
+    ck = tmp_path / "ck.pt"
+    FlowTrainer(epochs=1, batch_size=16, checkpoint=ck, progress=False).fit(new_flow(7), x)
+    with pytest.raises(ValueError, match="batch_size: 16 then, 32 now"):
+        FlowTrainer(epochs=2, batch_size=32, checkpoint=ck, progress=False).fit(new_flow(7), x)
+    with pytest.raises(ValueError, match="n_data: 64 then, 40 now"):
+        FlowTrainer(epochs=2, batch_size=16, checkpoint=ck, progress=False).fit(new_flow(7), xv)
+    with pytest.raises(ValueError, match=r"data \(same size, other values\)"):
+        FlowTrainer(epochs=2, batch_size=16, checkpoint=ck, progress=False).fit(new_flow(7), x[::-1] * 0.5)
+    with pytest.raises(ValueError, match="give epochs or steps, not both"):
+        FlowTrainer(epochs=1, steps=3).fit(new_flow(), x)
 
 
 KILL_SCRIPT = """

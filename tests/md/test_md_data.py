@@ -81,3 +81,30 @@ def test_kill9_of_statgen_md_generate_then_resume_reproduces_the_uninterrupted_r
     for key in ("positions", "forces", "energies", "time"):
         np.testing.assert_allclose(getattr(got, key), getattr(ref, key), rtol=0, atol=1e-12)
     assert leftovers(tmp_path) == []
+
+
+def test_two_writers_on_one_directory_give_one_run(tmp_path):
+    """Two threads generating into the same directory at once: the second waits on the lock and finds
+    the work done; the data equal a single run's, with one manifest entry per chunk."""
+    import threading
+
+    kw = dict(ns=0.012, chunk_frames=4, equilibration_ps=0.1, seed=8, platform="Reference", progress=False)
+    ref = load_md_data(generate_md_data(tmp_path / "ref", **kw))
+    errors = []
+
+    def writer():
+        try:
+            generate_md_data(tmp_path / "shared", **kw)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    got = load_md_data(tmp_path / "shared")
+    assert [c["file"] for c in json.loads((tmp_path / "shared" / "manifest.json").read_text())["chunks"]] == [
+        "chunk_00000.npz", "chunk_00001.npz", "chunk_00002.npz"]
+    np.testing.assert_allclose(got.positions, ref.positions, rtol=0, atol=1e-12)
