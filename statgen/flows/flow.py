@@ -8,6 +8,7 @@ import torch
 import torch.nn as nn
 
 from statgen._checks import check_choice, check_int, check_memory, check_positive
+from statgen.flows._tensors import as_float_tensor
 from statgen.flows.conditioners import check_domains, check_hidden
 from statgen.flows.coupling import TRANSFORMERS, CouplingLayer
 
@@ -64,19 +65,13 @@ def default_couplings(d: int, layers: int) -> list[tuple[list[int], list[int]]]:
 def check_points(x, d: int, name: str = "x", *, dtype=None, device=None) -> torch.Tensor:
     """Return ``x`` as a tensor of shape (n, d) after checking it is finite and inside [0, 1]^d."""
     d = check_int(d, "d", minimum=1)
-    if not isinstance(x, torch.Tensor):
-        try:
-            x = torch.as_tensor(x, dtype=dtype, device=device)
-        except (TypeError, ValueError, RuntimeError) as exc:
-            raise TypeError(f"{name} must be a tensor of shape (n, {d}): {exc}") from exc
-    elif dtype is not None and x.dtype != dtype:
-        x = x.to(dtype)
-    if not torch.is_floating_point(x):
-        raise TypeError(f"{name} must be a floating-point tensor, got dtype {x.dtype}")
+    try:
+        x = as_float_tensor(x, name, dtype=dtype, device=device, finite=False)
+    except TypeError as exc:
+        raise TypeError(f"{name} must be a tensor of shape (n, {d}): {exc}") from exc
     if x.ndim != 2 or x.shape[1] != d:
         raise ValueError(f"{name} must have shape (n, {d}), got {tuple(x.shape)}")
-    if not bool(torch.isfinite(x).all()):
-        raise ValueError(f"{name} contains NaN or infinite values")
+    x = as_float_tensor(x, name)
     if x.numel() and (bool((x < 0).any()) or bool((x > 1).any())):
         raise ValueError(f"{name} must lie in the box [0, 1]^{d} (circles and intervals are scaled to "
                          f"[0, 1]); found values in [{float(x.min()):.6g}, {float(x.max()):.6g}]")

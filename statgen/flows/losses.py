@@ -19,6 +19,7 @@ from collections.abc import Callable
 import torch
 
 from statgen._checks import check_int
+from statgen.flows._tensors import as_float_tensor
 
 __all__ = ["nll_loss", "force_matching_loss", "nll_and_force_matching_loss", "reverse_kl_loss", "force_error"]
 
@@ -42,15 +43,9 @@ def _as_batch(model, x, name: str = "x") -> torch.Tensor:
     if callable(getattr(model, "check_input", None)):
         x = model.check_input(x, name)
     else:
-        if not isinstance(x, torch.Tensor):
-            try:
-                x = torch.as_tensor(x, dtype=_model_dtype(model) or torch.float64)
-            except (TypeError, ValueError, RuntimeError) as exc:
-                raise TypeError(f"{name} must be a tensor or an array of numbers: {exc}") from exc
-        if not torch.is_floating_point(x) or x.ndim < 1:
-            raise TypeError(f"{name} must be a floating-point tensor with a batch dimension, got {tuple(x.shape)}")
-        if not bool(torch.isfinite(x).all()):
-            raise ValueError(f"{name} contains NaN or infinite values")
+        x = as_float_tensor(x, name, dtype=_model_dtype(model))
+        if x.ndim < 1:
+            raise ValueError(f"{name} must have a batch dimension, got a scalar")
     if x.shape[0] == 0:
         raise ValueError(f"{name} is empty: a loss needs at least one sample")
     return x
@@ -58,19 +53,11 @@ def _as_batch(model, x, name: str = "x") -> torch.Tensor:
 
 def _as_forces(forces, x: torch.Tensor, name: str = "forces") -> torch.Tensor:
     """forces with exactly the shape of x (no broadcasting), finite, in x's dtype and device."""
-    if not isinstance(forces, torch.Tensor):
-        try:
-            forces = torch.as_tensor(forces, dtype=x.dtype)
-        except (TypeError, ValueError, RuntimeError) as exc:
-            raise TypeError(f"{name} must be a tensor or an array of numbers with the shape of x: {exc}") from exc
-    if not torch.is_floating_point(forces):
-        raise TypeError(f"{name} must hold floating-point numbers, got dtype {forces.dtype}")
+    forces = as_float_tensor(forces, name, dtype=x.dtype, device=x.device, finite=False)
     if forces.shape != x.shape:
         raise ValueError(f"{name} must have exactly the shape of x {tuple(x.shape)} (one force per coordinate), "
                          f"got {tuple(forces.shape)}")
-    if not bool(torch.isfinite(forces).all()):
-        raise ValueError(f"{name} contains NaN or infinite values")
-    return forces.to(dtype=x.dtype, device=x.device)
+    return as_float_tensor(forces, name)
 
 
 def log_prob_and_force(model, x: torch.Tensor, *, create_graph: bool) -> tuple[torch.Tensor, torch.Tensor]:

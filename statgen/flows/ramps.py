@@ -23,23 +23,15 @@ import math
 import torch
 import torch.nn.functional as F
 
+from statgen.flows._tensors import as_float_tensor
+
 __all__ = ["smooth_ramp", "smooth_sigmoid", "smooth_sigmoid_and_log_derivative", "smooth_sigmoid_and_slope",
            "ramp_cutoff"]
 
 
 def _check_ramp_arguments(u, alpha, beta):
     """(u as a floating tensor, α, β) after checking u finite, α > 0 and β > 0 finite (numbers or tensors)."""
-    if isinstance(u, str) or u is None:
-        raise TypeError(f"u must be a floating-point tensor (or array-like of numbers), got {u!r}")
-    if not isinstance(u, torch.Tensor):
-        try:
-            u = torch.as_tensor(u, dtype=torch.float64)
-        except (TypeError, ValueError, RuntimeError) as exc:
-            raise TypeError(f"u must be a floating-point tensor (or array-like of numbers): {exc}") from exc
-    if not torch.is_floating_point(u):
-        raise TypeError(f"u must be a floating-point tensor, got dtype {u.dtype}")
-    if not bool(torch.isfinite(u).all()):
-        raise ValueError("u contains NaN or infinite values")
+    u = as_float_tensor(u, "u")
     out = []
     for name, v in (("alpha", alpha), ("beta", beta)):
         if isinstance(v, torch.Tensor):

@@ -27,6 +27,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from statgen._checks import check_choice, check_int, check_positive
+from statgen.flows._tensors import as_float_tensor
 from statgen.flows.inverse import implicit_inverse, solve_monotone
 from statgen.flows.ramps import _smooth_sigmoid_and_log_derivative, smooth_sigmoid_and_slope
 
@@ -41,11 +42,7 @@ def _check_domain(domain: str, name: str = "domain") -> str:
 
 
 def _check_finite(t: torch.Tensor, name: str) -> None:
-    if not isinstance(t, torch.Tensor) or not torch.is_floating_point(t):
-        raise TypeError(f"{name} must be a floating-point tensor, got {type(t).__name__}"
-                        + (f" of dtype {t.dtype}" if isinstance(t, torch.Tensor) else ""))
-    if not bool(torch.isfinite(t).all()):
-        raise ValueError(f"{name} contains NaN or infinite values")
+    as_float_tensor(t, name, convert=False)
 
 
 def _check_unit(t: torch.Tensor, name: str) -> None:

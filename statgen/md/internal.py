@@ -35,6 +35,7 @@ import torch
 import torch.nn as nn
 
 from statgen._checks import as_array, check_choice, check_nonnegative
+from statgen.flows._tensors import as_float_tensor
 from statgen.flows.ramps import _smooth_sigmoid_and_log_derivative
 from statgen.md.system import ALANINE_ZMATRIX
 from statgen.md.zmatrix import ZMatrix
@@ -49,14 +50,7 @@ EDGES = ("smooth", "linear")
 
 def as_positions(x, n_atoms: int, *, dtype=torch.float64, device=None, name: str = "x") -> torch.Tensor:
     """Positions as a tensor (n, n_atoms, 3) in nm (flat (n, 3·n_atoms) is reshaped), finite."""
-    if isinstance(x, torch.Tensor):
-        if not torch.is_floating_point(x):
-            raise TypeError(f"{name} must hold floating-point positions in nm, got dtype {x.dtype}")
-        x = x.to(dtype=dtype, device=device)
-    else:
-        if isinstance(x, str):
-            raise TypeError(f"{name} must be an array of positions (n, {n_atoms}, 3) in nm, got the string {x!r}")
-        x = torch.as_tensor(as_array(x, name, finite=False), dtype=dtype, device=device)
+    x = as_float_tensor(x, name, dtype=dtype, device=device, finite=False)
     if x.ndim == 2 and x.shape[-1] == 3 * n_atoms:
         x = x.reshape(-1, n_atoms, 3)
     if x.ndim != 3 or x.shape[1:] != (n_atoms, 3):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import math
-import pickle
 import tempfile
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import numpy as np
 import torch
 
 import statgen.flows as fl
+from tests import hostile
 from tests.fuzz.harness import ACCEPTED, Case
 
 F64 = torch.float64
@@ -64,46 +64,20 @@ def _train(**kw):
 
 
 # -- hostile checkpoint files ----------------------------------------------------------------------
-class _RunsCode:
-    """Unpickling this calls open(marker, "w"): code execution on load leaves the marker file behind."""
-
-    def __init__(self, marker: Path):
-        self.marker = str(marker)
-
-    def __reduce__(self):
-        return (open, (self.marker, "w"))
-
-
-def _marker(name: str) -> Path:
-    m = TMP / f"{name}.marker"
-    m.unlink(missing_ok=True)
-    return m
-
-
 def _no_marker(name: str):
-    def check():
-        m = TMP / f"{name}.marker"
-        return f"code ran on load: {m} was created" if m.exists() else None
-    return check
+    return lambda: hostile.code_ran(TMP / f"{name}.marker")
 
 
 def _evil_torch(name: str) -> Path:
-    path = TMP / f"{name}.pt"
-    torch.save({"model": _RunsCode(_marker(name)), "optimizer": {}, "epoch": 0, "step": 0}, path)
-    return path
+    return hostile.pickle_that_runs_code(TMP / f"{name}.pt", TMP / f"{name}.marker", key="model")
 
 
 def _evil_pickle(name: str) -> Path:
-    path = TMP / f"{name}.pkl"
-    with open(path, "wb") as fh:
-        pickle.dump({"model": _RunsCode(_marker(name))}, fh)
-    return path
+    return hostile.pickle_that_runs_code(TMP / f"{name}.pkl", TMP / f"{name}.marker", key="model", fmt="plain")
 
 
-def _random_bytes(name: str, n: int = 64, seed: int = 25) -> Path:
-    path = TMP / f"{name}.pt"
-    path.write_bytes(np.random.default_rng(seed).bytes(n))
-    return path
+def _random_bytes(name: str) -> Path:
+    return hostile.random_bytes(TMP / f"{name}.pt")
 
 
 @functools.lru_cache(maxsize=1)
@@ -114,10 +88,7 @@ def _good_checkpoint() -> Path:
 
 
 def _truncated(name: str) -> Path:
-    data = _good_checkpoint().read_bytes()
-    path = TMP / f"{name}.pt"
-    path.write_bytes(data[: len(data) // 2])
-    return path
+    return hostile.truncated_copy(_good_checkpoint(), TMP / f"{name}.pt")
 
 
 def _other_model_checkpoint(name: str) -> Path:

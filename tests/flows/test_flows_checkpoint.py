@@ -2,7 +2,6 @@
 partial files are refused by path without running code; an interrupted save keeps the old file."""
 
 import math
-import pickle
 
 import numpy as np
 import pytest
@@ -12,6 +11,7 @@ from hypothesis import strategies as st
 
 from statgen.flows import load_checkpoint, save_checkpoint_atomic
 from statgen.flows.checkpoint import check_plain_data, load_torch_file, remove_stale_temporaries
+from tests import hostile
 
 leaves = st.one_of(st.none(), st.booleans(), st.integers(-2**62, 2**62), st.text(max_size=8),
                    st.floats(allow_nan=False), st.lists(st.floats(-1e6, 1e6), min_size=0, max_size=5).map(
@@ -49,23 +49,13 @@ def test_non_plain_data_is_refused_before_writing(tmp_path):
     check_plain_data({"nested": [{"t": torch.zeros(1)}, (1, "a", None)]}, "state")
 
 
-class _RunsCode:
-    def __init__(self, marker):
-        self.marker = str(marker)
-
-    def __reduce__(self):
-        return (open, (self.marker, "w"))
-
-
 @pytest.mark.parametrize("kind", ["zip pickle", "plain pickle", "random bytes", "empty", "not a dict", "wrong keys"])
 def test_hostile_or_foreign_files_are_refused_by_path(tmp_path, kind):
     path, marker = tmp_path / "ck.pt", tmp_path / "ran"
-    if kind == "zip pickle":
-        torch.save({"state_dict": _RunsCode(marker)}, path)
-    elif kind == "plain pickle":
-        path.write_bytes(pickle.dumps({"state_dict": _RunsCode(marker)}))
+    if kind.endswith("pickle"):
+        hostile.pickle_that_runs_code(path, marker, key="state_dict", fmt=kind.split()[0])
     elif kind == "random bytes":
-        path.write_bytes(np.random.default_rng(7).bytes(100))
+        hostile.random_bytes(path, n=100, seed=7)
     elif kind == "empty":
         path.write_bytes(b"")
     elif kind == "not a dict":

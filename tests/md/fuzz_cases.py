@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import json
 import math
-import pickle
 import tempfile
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import numpy as np
 import torch
 
 import statgen.md as md
+from tests import hostile
 from tests.fuzz.harness import ACCEPTED, Case
 
 F64 = torch.float64
@@ -72,52 +72,16 @@ def _train(**kw):
 
 
 # -- hostile files -----------------------------------------------------------------------------------
-class _RunsCode:
-    """Unpickling this calls open(marker, "w"): code execution on load leaves the marker file behind."""
-
-    def __init__(self, marker: Path):
-        self.marker = str(marker)
-
-    def __reduce__(self):
-        return (open, (self.marker, "w"))
-
-
-def _marker(name: str) -> Path:
-    m = TMP / f"{name}.marker"
-    m.unlink(missing_ok=True)
-    return m
-
-
 def _no_marker(name: str):
-    def check():
-        m = TMP / f"{name}.marker"
-        return f"code ran on load: {m} was created" if m.exists() else None
-    return check
+    return lambda: hostile.code_ran(TMP / f"{name}.marker")
 
 
-def _evil_torch(name: str) -> Path:
-    path = TMP / f"{name}.pt"
-    torch.save({"config": _RunsCode(_marker(name)), "state_dict": {}}, path)
-    return path
+def _evil(fmt: str):
+    return lambda name: hostile.pickle_that_runs_code(TMP / f"{name}.pt", TMP / f"{name}.marker", fmt=fmt)
 
 
-def _evil_legacy(name: str) -> Path:
-    path = TMP / f"{name}.pt"
-    torch.save({"config": _RunsCode(_marker(name)), "state_dict": {}}, path, _use_new_zipfile_serialization=False)
-    return path
-
-
-def _evil_pickle(name: str) -> Path:
-    path = TMP / f"{name}.pt"
-    with open(path, "wb") as fh:
-        pickle.dump({"config": _RunsCode(_marker(name))}, fh)
-    return path
-
-
-def _random_bytes(name: str, n: int = 64, seed: int = 25) -> Path:
-    path = TMP / f"{name}.pt"
-    path.write_bytes(np.random.default_rng(seed).bytes(n))
-    return path
+def _random_bytes(name: str, seed: int = 25) -> Path:
+    return hostile.random_bytes(TMP / f"{name}.pt", seed=seed)
 
 
 def _empty(name: str) -> Path:
@@ -127,10 +91,7 @@ def _empty(name: str) -> Path:
 
 
 def _truncated(name: str) -> Path:
-    data = _trained().read_bytes()
-    path = TMP / f"{name}.pt"
-    path.write_bytes(data[: len(data) // 2])
-    return path
+    return hostile.truncated_copy(_trained(), TMP / f"{name}.pt")
 
 
 def _torch_file(name: str, obj) -> Path:
@@ -160,9 +121,9 @@ def _nan_weights():
 
 
 HOSTILE = [
-    ("pickle whose unpickling runs code", _evil_torch, True),
-    ("legacy-format pickle that runs code", _evil_legacy, True),
-    ("plain pickle that runs code", _evil_pickle, True),
+    ("pickle whose unpickling runs code", _evil("zip"), True),
+    ("legacy-format pickle that runs code", _evil("legacy"), True),
+    ("plain pickle that runs code", _evil("plain"), True),
     ("64 random bytes", _random_bytes, False),
     ("64 random bytes (seed 7)", lambda n: _random_bytes(n, seed=7), False),
     ("empty file", _empty, False),

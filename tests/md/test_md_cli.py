@@ -21,6 +21,7 @@ from statgen.md import (  # noqa: E402
     load_md_data,
     train_boltzmann_generator,
 )
+from tests import hostile  # noqa: E402
 
 
 def command(*argv):
@@ -116,18 +117,9 @@ def test_cli_bad_inputs(tmp_path, md_data_dir, capsys):
         assert exc.value.code == 2 and option in capsys.readouterr().err
     with pytest.raises(ValueError, match="replicas"):
         command("run", "--potential", "amber", "--data", md_data_dir, "--replicas", "1000", "--no-progress")
-    evil = tmp_path / "evil.pt"
-    torch.save({"config": _RunsCode(tmp_path / "ran"), "state_dict": {}}, evil)
+    evil = hostile.pickle_that_runs_code(tmp_path / "evil.pt", tmp_path / "ran")
     with pytest.raises(ValueError, match="evil.pt is not a statgen Boltzmann-generator checkpoint"):
         command("run", "--potential", evil, "--data", md_data_dir, "--no-progress")
     with pytest.raises(ValueError, match="evil.pt is not a statgen Boltzmann-generator checkpoint"):
         command("train", "--data", md_data_dir, "--out", evil, "--no-progress")
     assert not (tmp_path / "ran").exists()
-
-
-class _RunsCode:
-    def __init__(self, marker):
-        self.marker = str(marker)
-
-    def __reduce__(self):
-        return (open, (self.marker, "w"))

@@ -1,6 +1,5 @@
 """Boltzmann generator: density consistency between the two directions, coupling layout, files."""
 
-import pickle
 import zipfile
 
 import numpy as np
@@ -17,6 +16,7 @@ from statgen.md.model import (
     pretrained_starting_frames,
     save_boltzmann_generator,
 )
+from tests import hostile
 
 # Energies U/k_BT of the packaged model at its 4 starting frames and at the same frames displaced by
 # 0.002 nm · N(0, 1) (numpy default_rng(0)), and its forces on atoms 0-2 of frame 0 (k_BT/nm): computed
@@ -78,31 +78,18 @@ def test_shipped_model_loads_without_pickles_and_keeps_its_energies():
         pretrained_boltzmann_generator(kind="smooth-fm")
 
 
-class _RunsCode:
-    def __init__(self, marker):
-        self.marker = str(marker)
-
-    def __reduce__(self):
-        return (open, (self.marker, "w"))
-
-
 @pytest.mark.parametrize("kind", ["zip pickle", "legacy pickle", "plain pickle", "random bytes", "truncated"])
 def test_hostile_files_are_refused_without_running_code(tmp_path, kind):
     path, marker = tmp_path / "model.pt", tmp_path / "ran"
-    payload = {"config": _RunsCode(marker), "state_dict": {}}
-    if kind == "zip pickle":
-        torch.save(payload, path)
-    elif kind == "legacy pickle":
-        torch.save(payload, path, _use_new_zipfile_serialization=False)
-    elif kind == "plain pickle":
-        path.write_bytes(pickle.dumps(payload))
+    if kind.endswith("pickle"):
+        hostile.pickle_that_runs_code(path, marker, fmt=kind.split()[0])
     elif kind == "random bytes":
-        path.write_bytes(np.random.default_rng(25).bytes(64))
+        hostile.random_bytes(path)
     else:
-        save_boltzmann_generator(BoltzmannGenerator(components=2, hidden=(4,), torsion_blocks=1), path)
-        data = path.read_bytes()
-        assert zipfile.is_zipfile(path)
-        path.write_bytes(data[: len(data) // 2])
+        source = save_boltzmann_generator(BoltzmannGenerator(components=2, hidden=(4,), torsion_blocks=1),
+                                          tmp_path / "good.pt")
+        assert zipfile.is_zipfile(source)
+        hostile.truncated_copy(source, path)
     with pytest.raises(ValueError, match="model.pt is not a statgen Boltzmann-generator checkpoint"):
         load_boltzmann_generator(path)
     assert not marker.exists()
