@@ -8,22 +8,11 @@ import torch
 import torch.nn as nn
 
 from statgen._checks import check_choice, check_int, check_memory, check_positive
-from statgen.flows._tensors import as_float_tensor
+from statgen.flows._validate import as_float_tensor, check_dtype
 from statgen.flows.conditioners import check_domains, check_hidden
 from statgen.flows.coupling import TRANSFORMERS, CouplingLayer
 
-__all__ = ["SmoothFlow", "default_couplings", "check_points", "check_sample_size", "check_dtype", "check_device"]
-
-
-def check_dtype(dtype, name: str = "dtype"):
-    """``dtype`` after checking it is None or a floating-point torch dtype."""
-    if dtype is None:
-        return None
-    if not isinstance(dtype, torch.dtype):
-        raise TypeError(f"{name} must be a torch floating dtype (e.g. torch.float64) or None, got {dtype!r}")
-    if not dtype.is_floating_point:
-        raise ValueError(f"{name} must be a floating-point torch dtype, got {dtype}")
-    return dtype
+__all__ = ["SmoothFlow", "default_couplings", "check_points", "check_sample_size", "check_device"]
 
 
 def check_sample_size(n, bytes_per_sample: float, what: str = "n") -> int:

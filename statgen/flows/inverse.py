@@ -14,10 +14,11 @@ itself written with differentiable operations on a re-attached root, so it suppo
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 
 import torch
+
+from statgen.flows._validate import check_dtype, check_pair
 
 __all__ = ["RootFindingError", "default_tolerance", "solve_monotone", "implicit_inverse"]
 
@@ -32,10 +33,9 @@ class RootFindingError(RuntimeError):
 
 def default_tolerance(dtype: torch.dtype) -> float:
     """Absolute tolerance on x: 1e-10 in float64, 1e-6 in the other floating dtypes."""
-    if not isinstance(dtype, torch.dtype):
-        raise TypeError(f"dtype must be a torch floating dtype (e.g. torch.float64), got {dtype!r}")
-    if not dtype.is_floating_point:
-        raise ValueError(f"dtype must be a floating-point torch dtype, got {dtype}")
+    if dtype is None:
+        raise TypeError("dtype must be a torch floating dtype (e.g. torch.float64), got None")
+    check_dtype(dtype)
     return 1e-10 if dtype == torch.float64 else 1e-6
 
 
@@ -66,12 +66,7 @@ def _check_problem(evaluate, y, params, tol, max_iter, bounds) -> tuple[float, i
         except RuntimeError as exc:
             raise ValueError(f"params[{i}] of shape {tuple(p.shape)} does not broadcast to y.shape + (k,) = "
                              f"{tuple(y.shape)} + (k,)") from exc
-    try:
-        lo, hi = (float(b) for b in bounds)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"bounds must be two numbers (lo, hi), got {bounds!r}") from exc
-    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-        raise ValueError(f"bounds must be finite with lo < hi, got {bounds!r}")
+    lo, hi = check_pair(bounds, "bounds")
     tol = default_tolerance(y.dtype) if tol is None else check_positive(tol, "tol")
     return tol, check_int(max_iter, "max_iter", minimum=1), lo, hi
 

@@ -19,7 +19,7 @@ from collections.abc import Callable
 import torch
 
 from statgen._checks import check_int
-from statgen.flows._tensors import as_float_tensor
+from statgen.flows._validate import as_float_tensor
 
 __all__ = ["nll_loss", "force_matching_loss", "nll_and_force_matching_loss", "reverse_kl_loss", "force_error"]
 

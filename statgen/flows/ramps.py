@@ -23,7 +23,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from statgen.flows._tensors import as_float_tensor
+from statgen.flows._validate import as_float_tensor
 
 __all__ = ["smooth_ramp", "smooth_sigmoid", "smooth_sigmoid_and_log_derivative", "smooth_sigmoid_and_slope",
            "ramp_cutoff"]

@@ -31,9 +31,10 @@ from statgen._checks import (
     check_positive,
 )
 from statgen._progress import progress_bar
+from statgen.flows._validate import check_dtype
 from statgen.flows.conditioners import check_hidden
 from statgen.flows.coupling import TRANSFORMERS
-from statgen.flows.flow import SmoothFlow, check_dtype, check_points
+from statgen.flows.flow import SmoothFlow, check_points
 from statgen.flows.losses import force_error
 from statgen.flows.training import train_flow
 from statgen.flows.transformers import DOMAINS

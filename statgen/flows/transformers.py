@@ -27,7 +27,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from statgen._checks import check_choice, check_int, check_positive
-from statgen.flows._tensors import as_float_tensor
+from statgen.flows._validate import as_float_tensor, check_pair
 from statgen.flows.inverse import implicit_inverse, solve_monotone
 from statgen.flows.ramps import _smooth_sigmoid_and_log_derivative, smooth_sigmoid_and_slope
 
@@ -201,16 +201,6 @@ class Transformer(nn.Module):
                              f"got shape {tuple(raw.shape)}")
 
 
-def _check_alpha_range(alpha_range) -> tuple[float, float]:
-    try:
-        lo, hi = (float(a) for a in alpha_range)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"alpha_range must be two numbers (lo, hi), got {alpha_range!r}") from exc
-    if not (math.isfinite(lo) and math.isfinite(hi) and 0 < lo <= hi):
-        raise ValueError(f"alpha_range must be finite with 0 < lo <= hi, got {alpha_range!r}")
-    return lo, hi
-
-
 class SmoothMixtureTransformer(Transformer):
     """C∞ mixture of smooth-sigmoid components with identity mixing.
 
@@ -243,7 +233,7 @@ class SmoothMixtureTransformer(Transformer):
         c_min = check_positive(c_min, "c_min")
         if c_min >= 1.0:
             raise ValueError(f"c_min must lie in (0, 1), got {c_min!r}")
-        alpha_range = _check_alpha_range(alpha_range)
+        alpha_range = check_pair(alpha_range, "alpha_range", positive=True, allow_equal=True)
         self.params_per_dim = 5 * self.components
         self.c_min, self.alpha_range, self.s_min = c_min, alpha_range, s_min
         self.tol = None if tol is None else check_positive(tol, "tol")

@@ -20,6 +20,7 @@ import numpy as np
 
 from statgen._cliargs import (
     existing_dir,
+    existing_file,
     new_file,
     nonnegative_float,
     nonnegative_int,
@@ -43,12 +44,7 @@ def _size(args, name: str):
 
 def _potential_arg(text: str) -> str:
     """``amber`` or an existing model file."""
-    if text.lower() == "amber":
-        return "amber"
-    p = Path(text)
-    if not p.is_file():
-        raise argparse.ArgumentTypeError(f"expected 'amber' or an existing model file, got {text!r}")
-    return text
+    return "amber" if text.lower() == "amber" else str(existing_file(text))
 
 
 def _generate(args) -> int:

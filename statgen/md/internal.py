@@ -35,7 +35,7 @@ import torch
 import torch.nn as nn
 
 from statgen._checks import as_array, check_choice, check_nonnegative
-from statgen.flows._tensors import as_float_tensor
+from statgen.flows._validate import as_float_tensor
 from statgen.flows.ramps import _smooth_sigmoid_and_log_derivative
 from statgen.md.system import ALANINE_ZMATRIX
 from statgen.md.zmatrix import ZMatrix
@@ -102,7 +102,7 @@ class InternalCoordinates(nn.Module):
                  bond_range=FIXED_BOND_RANGE, angle_range=FIXED_ANGLE_RANGE, edges: str = "smooth",
                  dtype=torch.float64, device=None):
         super().__init__()
-        from statgen.flows.flow import check_dtype
+        from statgen.flows._validate import check_dtype
 
         self.edges = check_choice(edges, "edges", EDGES)
         dtype = check_dtype(dtype)

@@ -25,13 +25,14 @@ import torch
 import torch.nn as nn
 
 from statgen._checks import check_choice, check_int
+from statgen.flows._validate import check_dtype
 from statgen.flows.checkpoint import (
     TRAINING_FORMAT,
     check_plain_data,
     load_torch_file,
     save_checkpoint_atomic,
 )
-from statgen.flows.flow import check_device, check_dtype, check_generator, check_sample_size
+from statgen.flows.flow import check_device, check_generator, check_sample_size
 from statgen.md.internal import (
     FIXED_ANGLE_RANGE,
     FIXED_BOND_RANGE,

@@ -37,7 +37,7 @@ def test_pipeline_end_to_end(tmp_path, capsys):
     printed = capsys.readouterr().out
     d = load_md_data(data)
     manifest = json.loads((data / "manifest.json").read_text())
-    assert len(d) == 20 and [c["frames"] for c in manifest["chunks"]] == [8, 8, 4]
+    assert len(d) == 20 and [c["frames"] for c in manifest["chunks"]] == [8, 8, 4] and np.all(np.isfinite(d.forces))
     np.testing.assert_allclose(d.time, np.arange(1, 21), rtol=0, atol=1e-12)
     np.testing.assert_allclose(amber_energies(d.positions[::5]), d.energies[::5], rtol=1e-9, atol=1e-9)
     u_mean, u_std = map(float, re.search(r"U = (\S+) ± (\S+) kJ/mol", printed).groups())
@@ -117,6 +117,9 @@ def test_cli_bad_inputs(tmp_path, md_data_dir, capsys):
         assert exc.value.code == 2 and option in capsys.readouterr().err
     with pytest.raises(ValueError, match="replicas"):
         command("run", "--potential", "amber", "--data", md_data_dir, "--replicas", "1000", "--no-progress")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(FileNotFoundError, match="manifest"):
+        command("train", "--data", tmp_path / "empty", "--out", tmp_path / "m.pt", "--no-progress")
     evil = hostile.pickle_that_runs_code(tmp_path / "evil.pt", tmp_path / "ran")
     with pytest.raises(ValueError, match="evil.pt is not a statgen Boltzmann-generator checkpoint"):
         command("run", "--potential", evil, "--data", md_data_dir, "--no-progress")
