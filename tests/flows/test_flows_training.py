@@ -99,7 +99,7 @@ def test_training_argument_checks():
         train_flow(flow, x + 1.0, progress=False)
     with pytest.raises(ValueError, match="w_nll"):
         train_flow(flow, x, w_nll=-1.0, progress=False)
-    with pytest.raises(ValueError, match="shape"):
+    with pytest.raises(ValueError, match="forces must have exactly the shape of x"):
         train_flow(flow, x, w_fm=1.0, forces=np.zeros((10, 2)), progress=False)
 
 

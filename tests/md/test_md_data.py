@@ -44,7 +44,7 @@ def test_resume_reproduces_uninterrupted_run(tmp_path):
 
 
 def test_bad_inputs(tmp_path):
-    with pytest.raises(ValueError, match="ns"):
+    with pytest.raises(ValueError, match="ns must be > 0"):
         generate_md_data(tmp_path / "x", ns=-1.0, progress=False)
     with pytest.raises(ValueError, match="platform"):
         generate_md_data(tmp_path / "x", ns=0.001, platform="Quantum", progress=False)

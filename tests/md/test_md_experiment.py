@@ -25,7 +25,7 @@ def test_split_and_amber_arm(tmp_path):
     np.testing.assert_array_equal(res["total"], ref["total"])
     with pytest.raises(ValueError, match="replicas=3 exceeds the 2 held-out frames"):
         run_alanine_experiment("amber", data_dir=data, ns=0.01, steps=0, replicas=3, seed=0)
-    with pytest.raises(ValueError, match="model"):
+    with pytest.raises(ValueError, match="model must be one of"):
         run_alanine_experiment("smooth_mf", data_dir=data, ns=0.01, steps=0)
     with pytest.raises(ValueError, match="val_fraction"):
         reference_split(data, ns=0.01, val_fraction=1.0)

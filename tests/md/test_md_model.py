@@ -52,7 +52,7 @@ def test_bad_inputs(ranges, tmp_path):
     with pytest.raises(ValueError, match="transformer"):
         BoltzmannGenerator(transformer="affine")
     bg = BoltzmannGenerator(bond_range=ranges[0], angle_range=ranges[1], components=2, hidden=(4,), torsion_blocks=1)
-    with pytest.raises(ValueError, match="shape"):
+    with pytest.raises(ValueError, match=r"x must have shape \(n, 22, 3\)"):
         bg.log_prob(np.zeros((3, 21, 3)))
     with pytest.raises(FileNotFoundError, match=r"missing\.pt"):
         load_boltzmann_generator(tmp_path / "missing.pt")
