@@ -37,7 +37,7 @@ def render_ramachandran(results, quick):
     fig, axes = plt.subplots(1, len(panels), figsize=(3.4 * len(panels), 3.3), sharey=True, constrained_layout=True)
     ext = [-180, 180, -180, 180]
     im = None
-    for ax, (title, phi, psi) in zip(axes, panels):
+    for ax, (title, phi, psi) in zip(axes, panels, strict=True):
         f = _fes(phi, psi, bins)
         im = ax.imshow(f.T, origin="lower", extent=ext, cmap="viridis", vmin=0, vmax=8, aspect="equal")
         ax.set_title(f"{title} (n={len(phi)})", fontsize=9)

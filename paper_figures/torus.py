@@ -121,7 +121,7 @@ def render_metrics(results, quick):
                          ls="-" if w == 0 else "--",
                          label=f"{r['domain'][k]}/{r['transformer'][k]}, {lab}")
     names = [f"{'periodic' if d == 'circle' else 'non-periodic'}\n{t}" for d, t in models]
-    for ax, yl in zip(axes[:2], ["KL(p‖q) by quadrature (nats)", "force MSE / mean |F_ref|²"]):
+    for ax, yl in zip(axes[:2], ["KL(p‖q) by quadrature (nats)", "force MSE / mean |F_ref|²"], strict=True):
         ax.set_xticks(pos + width * (len(ws) - 1) / 2, names)
         ax.set_ylabel(yl)
         ax.legend()
@@ -141,7 +141,7 @@ def render_metrics(results, quick):
 def _caption(results):
     r = results["torus"]
     rows = [f"{v}: held-out NLL {n:.3f} (entropy {e:.3f}), KL {k:.3f}, force MSE {f:.3g}"
-            for v, n, e, k, f in zip(r["variants"], r["test_nll"], r["test_nll_true"], r["kl"], r["force_mse"])]
+            for v, n, e, k, f in zip(r["variants"], r["test_nll"], r["test_nll_true"], r["kl"], r["force_mse"], strict=True)]
     return "Torus experiment, per variant (domain/transformer/force-matching weight):\n" + "\n".join(rows)
 
 

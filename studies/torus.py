@@ -48,10 +48,10 @@ def combine(cfg: dict, results: list[dict]) -> dict[str, np.ndarray]:
         out[k] = np.array([float(r[k]) for r in results])
     for k in GRIDS:
         out[k] = np.stack([r[k] for r in results])
-    out["history_loss"] = np.stack([r["history_loss"] for r in results])
-    out["history_nll"] = np.stack([r["history_nll"] for r in results])
+    for k in ("history_loss", "history_nll", "history_force_mse"):
+        out[k] = np.stack([r[k] for r in results])
     return out
 
 
-register_study("torus", tasks=tasks, compute=compute, combine=combine, config="torus.toml",
+register_study("torus", tasks=tasks, compute=compute, combine=combine, config="torus.toml", version="2",
                description="Torus ring density: smooth vs RQ-spline flows, periodic vs non-periodic, NLL vs NLL+FM")

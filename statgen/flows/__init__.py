@@ -1,24 +1,32 @@
 """Smooth normalizing flows on products of circles and intervals (Köhler, Krämer & Noé 2021).
 
 C∞ mixture transformers built from smooth ramps, root-finding inverses with implicit
-(inverse-function-theorem) gradients of any order, NLL / force-matching / reverse-KL
-training, and a C¹ rational-quadratic spline baseline. Torch; CPU or CUDA; float32/float64.
+(inverse-function-theorem) gradients of any order, one training loop (:class:`FlowTrainer`:
+NLL / force matching / reverse KL for any density with ``log_prob``), a checkpoint format read
+with ``torch.load(weights_only=True)``, and a C¹ rational-quadratic spline baseline
+(Durkan et al. 2019). Torch; CPU or CUDA; float32/float64.
 """
 
+from statgen.flows.checkpoint import load_checkpoint, save_checkpoint_atomic
 from statgen.flows.conditioners import Conditioner, embed
 from statgen.flows.coupling import CouplingLayer
 from statgen.flows.flow import SmoothFlow, check_points, default_couplings
-from statgen.flows.inverse import RootFindingError, default_tolerance, implicit_inverse, solve_monotone
-from statgen.flows.ramps import smooth_ramp, smooth_sigmoid, smooth_sigmoid_and_log_derivative
-from statgen.flows.torus import TorusDensity, run_torus_experiment
-from statgen.flows.training import (
+from statgen.flows.inverse import (
+    RootFindingError,
+    default_tolerance,
+    implicit_inverse,
+    solve_monotone,
+)
+from statgen.flows.losses import (
     force_error,
     force_matching_loss,
+    nll_and_force_matching_loss,
     nll_loss,
     reverse_kl_loss,
-    save_checkpoint_atomic,
-    train_flow,
 )
+from statgen.flows.ramps import smooth_ramp, smooth_sigmoid, smooth_sigmoid_and_log_derivative
+from statgen.flows.torus import TorusDensity, run_torus_experiment
+from statgen.flows.training import FlowTrainer, train_flow
 from statgen.flows.transformers import (
     RQSplineTransformer,
     SmoothMixtureTransformer,
@@ -33,5 +41,6 @@ __all__ = [
     "evaluate_rq_spline", "smooth_ramp", "smooth_sigmoid", "smooth_sigmoid_and_log_derivative",
     "RootFindingError", "default_tolerance", "implicit_inverse", "solve_monotone",
     "TorusDensity", "run_torus_experiment",
-    "train_flow", "nll_loss", "force_matching_loss", "reverse_kl_loss", "force_error", "save_checkpoint_atomic",
+    "FlowTrainer", "train_flow", "nll_loss", "force_matching_loss", "nll_and_force_matching_loss", "reverse_kl_loss",
+    "force_error", "save_checkpoint_atomic", "load_checkpoint",
 ]

@@ -8,6 +8,9 @@ vanishes at u = 0, so ρ is C∞ on the real line. The smooth sigmoid
 is C∞ and its derivative σ' is a C∞ bump supported on [0, 1]. Everything is evaluated in
 log space: σ(u) = sigmoid(a(u)) with a(u) = log ρ(u) − log ρ(1 − u) = α((1 − u)^{−β} − u^{−β}).
 
+The public functions check their arguments (u finite, α > 0, β > 0); the transformers call the
+unchecked forms (leading underscore), whose callers have validated the parameters.
+
 References
 ----------
 J. Köhler, A. Krämer, F. Noé, "Smooth Normalizing Flows", NeurIPS 2021, arXiv:2110.00351.
@@ -15,11 +18,35 @@ J. Köhler, A. Krämer, F. Noé, "Smooth Normalizing Flows", NeurIPS 2021, arXiv
 
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
 
+from statgen.flows._validate import as_float_tensor
+
 __all__ = ["smooth_ramp", "smooth_sigmoid", "smooth_sigmoid_and_log_derivative", "smooth_sigmoid_and_slope",
            "ramp_cutoff"]
+
+
+def _check_ramp_arguments(u, alpha, beta):
+    """(u as a floating tensor, α, β) after checking u finite, α > 0 and β > 0 finite (numbers or tensors)."""
+    u = as_float_tensor(u, "u")
+    out = []
+    for name, v in (("alpha", alpha), ("beta", beta)):
+        if isinstance(v, torch.Tensor):
+            if not torch.is_floating_point(v):
+                raise TypeError(f"{name} must be a floating-point tensor or a number, got dtype {v.dtype}")
+            if not bool((torch.isfinite(v) & (v > 0)).all()):
+                raise ValueError(f"{name} must be finite and > 0 everywhere, got values in "
+                                 f"[{float(v.min()):.4g}, {float(v.max()):.4g}]")
+        else:
+            if isinstance(v, bool | str) or not isinstance(v, int | float):
+                raise TypeError(f"{name} must be a number > 0 or a tensor, got {v!r}")
+            if not (math.isfinite(v) and v > 0):
+                raise ValueError(f"{name} must be finite and > 0, got {v!r}")
+        out.append(v)
+    return u, out[0], out[1]
 
 
 def ramp_cutoff(dtype: torch.dtype) -> float:
@@ -28,7 +55,8 @@ def ramp_cutoff(dtype: torch.dtype) -> float:
 
 
 def smooth_ramp(u: torch.Tensor, alpha: torch.Tensor | float = 1.0, beta: torch.Tensor | float = 1.0) -> torch.Tensor:
-    """ρ(u) = exp(α (1 − u^{−β})) for u > 0, else 0 (dimensionless)."""
+    """ρ(u) = exp(α (1 − u^{−β})) for u > 0, else 0 (dimensionless); α > 0, β > 0."""
+    u, alpha, beta = _check_ramp_arguments(u, alpha, beta)
     alpha, beta = _as_tensor(alpha, u), _as_exponent(beta)
     # ρ < e^{−L} (below rounding) where α u^{−β} > L + α
     inside = u * ((ramp_cutoff(u.dtype) + alpha) / alpha) ** (1.0 / beta) > 1.0
@@ -53,7 +81,8 @@ def _logit_and_slope(u: torch.Tensor, alpha, beta) -> tuple[torch.Tensor, torch.
 
 
 def smooth_sigmoid(u: torch.Tensor, alpha: torch.Tensor | float = 1.0, beta: torch.Tensor | float = 1.0) -> torch.Tensor:
-    """σ(u) = ρ(u) / (ρ(u) + ρ(1 − u)); 0 for u ≤ 0 and 1 for u ≥ 1 (to machine precision)."""
+    """σ(u) = ρ(u) / (ρ(u) + ρ(1 − u)); 0 for u ≤ 0 and 1 for u ≥ 1 (to machine precision); α > 0, β > 0."""
+    u, alpha, beta = _check_ramp_arguments(u, alpha, beta)
     alpha, beta = _as_tensor(alpha, u), _as_exponent(beta)
     a, _, inside = _logit_and_slope(u, alpha, beta)
     return torch.where(inside, torch.sigmoid(a), (u >= 0.5).to(u.dtype))
@@ -61,12 +90,20 @@ def smooth_sigmoid(u: torch.Tensor, alpha: torch.Tensor | float = 1.0, beta: tor
 
 def smooth_sigmoid_and_log_derivative(u: torch.Tensor, alpha: torch.Tensor | float = 1.0,
                                       beta: torch.Tensor | float = 1.0) -> tuple[torch.Tensor, torch.Tensor]:
-    """σ(u) and log σ'(u) = log sigmoid(a) + log sigmoid(−a) + log a'(u).
+    """σ(u) and log σ'(u) = log sigmoid(a) + log sigmoid(−a) + log a'(u), for α > 0, β > 0.
 
     Where |a(u)| ≥ L (L = :func:`ramp_cutoff`, i.e. near and beyond 0 and 1) σ is set to exactly
     0 or 1 and log σ' to the constant −2L, so values and gradients of every order stay finite.
     The cut changes σ' by less than e^{−L} a', far below the identity term c ≥ 1e-6 of a mixture.
     """
+    u, alpha, beta = _check_ramp_arguments(u, alpha, beta)
+    return _smooth_sigmoid_and_log_derivative(u, alpha, beta)
+
+
+def _smooth_sigmoid_and_log_derivative(u: torch.Tensor, alpha: torch.Tensor | float = 1.0,
+                                       beta: torch.Tensor | float = 1.0) -> tuple[torch.Tensor, torch.Tensor]:
+    """:func:`smooth_sigmoid_and_log_derivative` without argument checks (hot path of the transformers
+    and of :class:`statgen.md.InternalCoordinates`, whose public callers check)."""
     alpha, beta = _as_tensor(alpha, u), _as_exponent(beta)
     a, log_slope, inside = _logit_and_slope(u, alpha, beta)
     sig = torch.where(inside, torch.sigmoid(a), (u >= 0.5).to(u.dtype))
@@ -82,7 +119,8 @@ def smooth_sigmoid_and_slope(u: torch.Tensor, alpha: torch.Tensor | float = 1.0,
     For root finding, where only values are needed: u is clamped to [δ, 1 − δ] (δ = 1e-6), which
     changes nothing inside the bump and gives σ = 0 or 1 (to rounding) with σ' = 0 outside it, so
     no cut-off mask is needed. Half the operations of :func:`smooth_sigmoid_and_log_derivative`;
-    not for autograd (its higher derivatives at the clamp are not safe).
+    not for autograd (its higher derivatives at the clamp are not safe). Unchecked: the root finder's
+    hot loop; its callers (the transformers) have validated α and β.
     """
     beta = _as_exponent(beta)
     uc = u.clamp(1e-6, 1.0 - 1e-6)

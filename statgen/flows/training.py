@@ -1,19 +1,33 @@
-"""Training of flows: maximum likelihood (NLL), force matching and reverse KL, with checkpoints.
+"""One training loop for every density with ``log_prob``: NLL, force matching and reverse KL.
 
-Loss (per batch, all energies in k_BT):
+Loss per optimizer step (energies in k_BT; the terms of :mod:`statgen.flows.losses`):
 
-    L = w_nll · mean_i[−log p(x_i)]
-      + w_fm  · mean_i |F_θ(x_i) − F_ref(x_i)|²              (F_θ = ∇ₓ log p, squared norm over coordinates)
-      + w_kl  · mean_{x~q_θ}[log q_θ(x) + U(x)]             (reverse KL up to log Z; samples by root finding)
+    L = w_nll · NLL + w_fm · FM + w_kl · KL,
+    FM = mean over the batch's samples and coordinates of (F_θ − F_ref)²   ((k_BT/length)²)
 
-Checkpoints (model, optimizer, position, history) are written atomically (temporary file and
-rename) every ``checkpoint_every`` steps and at the end of every epoch; calling
-:func:`train_flow` again with the same ``checkpoint`` path resumes where it stopped and
-reproduces the uninterrupted run (batches are drawn from a per-epoch seeded permutation).
+Adam (Kingma & Ba 2015, arXiv:1412.6980) with optional weight decay and gradient-norm clipping.
+The length of a run is given in epochs (passes over the data) or in optimizer steps; an epoch is
+⌈N / batch_size⌉ steps, its batches the consecutive slices of a permutation of the N samples.
+
+Seeds. Everything random is a pure function of ``seed`` and the position in the run, so an
+interrupted and resumed run reproduces the uninterrupted one exactly:
+
+    batch order of epoch e:       torch.randperm(N, generator=G(s_perm(e)))
+    reverse-KL samples of step t: z ~ U[0, 1]^d with generator G(s_kl(t))
+    s_·(k) = numpy.random.SeedSequence([seed, stream, k]).generate_state(1)[0]   (stream 0: batches, 1: KL)
+
+History: one entry per optimizer step under the keys ``step`` (1, 2, …), ``epoch`` (0-based epoch
+of the step), ``loss``, ``nll``, ``force_mse``, ``reverse_kl`` (NaN where a term is not computed),
+and one entry per validation under ``val_step``, ``val_nll``, ``val_force_mse``.
+
+Checkpoints (format of :mod:`statgen.flows.checkpoint`) are written atomically every
+``checkpoint_every`` steps, at the end of every epoch and at the end; calling ``fit`` again with the
+same ``checkpoint`` resumes from it (the settings that define the trajectory must match).
 """
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -21,154 +35,299 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from statgen._io import atomic_write
-from statgen._checks import check_nonnegative, check_positive
+from statgen._checks import check_bool, check_int, check_nonnegative, check_positive
+from statgen._estimator import Estimator
 from statgen._progress import progress_bar
-from statgen.flows.flow import SmoothFlow, check_points
+from statgen.flows.checkpoint import (
+    TRAINING_FORMAT,
+    check_plain_data,
+    load_checkpoint,
+    remove_stale_temporaries,
+    save_checkpoint_atomic,
+)
+from statgen.flows.losses import (
+    _as_batch,
+    _as_forces,
+    check_energy_fn,
+    check_model,
+    energy_of,
+    log_prob_and_force,
+)
 
-__all__ = ["nll_loss", "force_matching_loss", "nll_and_force_matching_loss", "reverse_kl_loss", "train_flow",
-           "save_checkpoint_atomic", "force_error"]
+__all__ = ["FlowTrainer", "train_flow", "HISTORY_KEYS", "stream_seed"]
 
-
-def nll_loss(flow: SmoothFlow, x: torch.Tensor) -> torch.Tensor:
-    """mean_i −log p(x_i) (nats per sample)."""
-    return -flow._forward(x)[1].mean()
-
-
-def nll_and_force_matching_loss(flow: SmoothFlow, x: torch.Tensor, forces: torch.Tensor
-                                ) -> tuple[torch.Tensor, torch.Tensor]:
-    """(NLL, force-matching loss) from one forward pass: log p_θ(x) serves both terms, and its
-    x-gradient F_θ keeps its graph (double backward) so the force term is differentiable in θ."""
-    with torch.enable_grad():
-        xr = x.detach().requires_grad_(True)
-        log_p = flow._forward(xr)[1]
-        (f,) = torch.autograd.grad(log_p.sum(), xr, create_graph=True)
-    return -log_p.mean(), ((f - forces) ** 2).sum(-1).mean()
-
-
-def force_matching_loss(flow: SmoothFlow, x: torch.Tensor, forces: torch.Tensor) -> torch.Tensor:
-    """mean_i Σ_j (F_θ(x_i)_j − F_ref(x_i)_j)², F_θ = ∇ₓ log p_θ; differentiable in θ (double backward)."""
-    return nll_and_force_matching_loss(flow, x, forces)[1]
+HISTORY_KEYS = ("step", "epoch", "loss", "nll", "force_mse", "reverse_kl")
+VALIDATION_KEYS = ("val_step", "val_nll", "val_force_mse")
+#: trainer settings that define the trajectory: a resumed run must use the same ones
+_TRAJECTORY = ("w_nll", "w_fm", "w_kl", "batch_size", "kl_batch", "lr", "weight_decay", "clip_grad", "seed")
 
 
-def force_error(flow: SmoothFlow, x: torch.Tensor, forces: torch.Tensor, *, batch_size: int = 8192) -> float:
-    """mean_i |F_θ(x_i) − F_ref(x_i)|² without a graph (evaluation)."""
-    total = 0.0
-    for i in range(0, x.shape[0], batch_size):
-        f = flow.force(x[i:i + batch_size])
-        total += float(((f - forces[i:i + batch_size].to(f)) ** 2).sum())
-    return total / max(1, x.shape[0])
+def stream_seed(seed: int, stream: int, index: int) -> int:
+    """s = SeedSequence([seed, stream, index]).generate_state(1)[0]: independent seeds per stream and index."""
+    return int(np.random.SeedSequence([int(seed), int(stream), int(index)]).generate_state(1)[0])
 
 
-def reverse_kl_loss(flow: SmoothFlow, energy_fn: Callable[[torch.Tensor], torch.Tensor], n: int, *,
-                    generator: torch.Generator | None = None) -> torch.Tensor:
-    """mean_{x~q}[log q(x) + U(x)] = KL(q‖p) − log Z, x = F⁻¹(z), z ~ U; gradients by implicit differentiation."""
-    x, log_q = flow.sample_and_log_prob(n, generator=generator)
-    return (log_q + energy_fn(x)).mean()
-
-
-def save_checkpoint_atomic(path: str | os.PathLike, state: dict) -> None:
-    """torch.save to a temporary file in the same directory, then an atomic rename."""
-    with atomic_write(path) as fh:
-        torch.save(state, fh)
-
-
-def train_flow(flow: SmoothFlow, data, *, forces=None, w_nll: float = 1.0, w_fm: float = 0.0, w_kl: float = 0.0,
-               energy_fn: Callable[[torch.Tensor], torch.Tensor] | None = None, kl_batch: int | None = None,
-               epochs: int = 10, batch_size: int = 128, lr: float = 5e-4, weight_decay: float = 0.0,
-               clip_grad: float | None = None, seed: int = 0, checkpoint: str | os.PathLike | None = None,
-               checkpoint_every: int = 500, progress: bool = True) -> dict[str, np.ndarray]:
-    """Train ``flow`` with Adam on ``w_nll·NLL + w_fm·force matching + w_kl·reverse KL``.
+class FlowTrainer(Estimator):
+    """Adam on w_nll·NLL + w_fm·FM + w_kl·KL for any model with ``log_prob`` (module docstring).
 
     Parameters
     ----------
-    flow : the model (trained in place).
-    data : (N, d) points in the box (tensor or array).
-    forces : (N, d) reference forces F = −∇U at ``data`` in k_BT per box unit (needed if w_fm > 0).
-    energy_fn : U(x) in k_BT, differentiable torch function (needed if w_kl > 0).
-    kl_batch : samples per reverse-KL estimate (default ``batch_size``).
-    checkpoint : file path; resumes from it when it exists.
-    seed : seeds the per-epoch batch permutation and the KL samples.
+    w_nll, w_fm, w_kl : loss weights (>= 0, not all 0). FM needs ``forces``, KL ``energy_fn``
+        and a model with ``sample_and_log_prob``.
+    epochs, steps : length of the run, in passes over the data or in optimizer steps (give at most
+        one; neither: 10 epochs). A resumed run continues up to this length.
+    batch_size : samples per step; kl_batch : samples per reverse-KL estimate (default batch_size).
+    lr, weight_decay : Adam's learning rate and L2 weight decay; clip_grad : max gradient norm or None.
+    seed : the seed of the batch order and of the reverse-KL samples (module docstring).
+    checkpoint : file path; resumes from it when it exists. checkpoint_every : steps between
+        checkpoints (besides the end of every epoch and of the run), or None. One process per
+        checkpoint file: a start removes the temporary files a killed run left beside it.
+    validate_every : steps between validations (besides the end of every epoch), or None.
+    progress : show a progress bar (silent off a terminal).
 
-    Returns
-    -------
-    history : per-epoch means ``{"epoch", "loss", "nll", "fm", "kl"}`` (NaN where a term is off).
+    Attributes (after ``fit``)
+    --------------------------
+    model_ : the trained model (the one passed to ``fit``, trained in place).
+    history_ : dict of numpy arrays (module docstring). n_steps_ : optimizer steps done in all.
+    steps_per_epoch_ : ⌈N / batch_size⌉.
     """
-    for name, w in (("w_nll", w_nll), ("w_fm", w_fm), ("w_kl", w_kl)):
-        check_nonnegative(w, name)
-    check_positive(lr, "lr")
-    if int(epochs) < 0 or int(batch_size) < 1:
-        raise ValueError(f"epochs must be >= 0 and batch_size >= 1, got {epochs}, {batch_size}")
-    dev, dt = flow.device, flow.dtype
-    x_all = check_points(data, flow.dim, "data", dtype=dt)
-    f_all = None
-    if w_fm > 0:
-        if forces is None:
-            raise ValueError("forces must be given when w_fm > 0")
-        f_all = torch.as_tensor(forces, dtype=dt)
-        if f_all.shape != x_all.shape or not bool(torch.isfinite(f_all).all()):
-            raise ValueError(f"forces must be finite with the shape of data {tuple(x_all.shape)}, "
-                             f"got {tuple(f_all.shape)}")
-    if w_kl > 0 and energy_fn is None:
-        raise ValueError("energy_fn must be given when w_kl > 0")
-    n = x_all.shape[0]
-    steps_per_epoch = max(1, -(-n // int(batch_size)))
-    opt = torch.optim.Adam(flow.parameters(), lr=lr, weight_decay=weight_decay)
-    epoch, step = 0, 0
-    history: dict[str, list[float]] = {k: [] for k in ("epoch", "loss", "nll", "fm", "kl")}
-    if checkpoint is not None and Path(checkpoint).exists():
-        state = torch.load(checkpoint, map_location=dev, weights_only=False)
-        flow.load_state_dict(state["model"])
-        opt.load_state_dict(state["optimizer"])
-        epoch, step, history = state["epoch"], state["step"], state["history"]
-        running = state["running"]
-    else:
-        running = [0.0, 0.0, 0.0, 0.0]
 
-    def save():
-        if checkpoint is not None:
-            save_checkpoint_atomic(checkpoint, {"model": flow.state_dict(), "optimizer": opt.state_dict(),
-                                                "epoch": epoch, "step": step, "history": history,
-                                                "running": running})
+    def __init__(self, *, w_nll: float = 1.0, w_fm: float = 0.0, w_kl: float = 0.0, epochs: int | None = None,
+                 steps: int | None = None, batch_size: int = 128, kl_batch: int | None = None, lr: float = 5e-4,
+                 weight_decay: float = 0.0, clip_grad: float | None = None, seed: int = 0,
+                 checkpoint: str | os.PathLike | None = None, checkpoint_every: int | None = 500,
+                 validate_every: int | None = None, progress: bool = True):
+        self.w_nll = w_nll
+        self.w_fm = w_fm
+        self.w_kl = w_kl
+        self.epochs = epochs
+        self.steps = steps
+        self.batch_size = batch_size
+        self.kl_batch = kl_batch
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.clip_grad = clip_grad
+        self.seed = seed
+        self.checkpoint = checkpoint
+        self.checkpoint_every = checkpoint_every
+        self.validate_every = validate_every
+        self.progress = progress
 
-    total = int(epochs) * steps_per_epoch
-    kl_gen = torch.Generator(device=dev)
-    flow.train()
-    with progress_bar(total=total, initial=min(total, epoch * steps_per_epoch + step), desc="train flow",
-                      progress=progress) as bar:
-        while epoch < int(epochs):
-            perm = torch.randperm(n, generator=torch.Generator().manual_seed(int(seed) * 100_003 + epoch))
-            while step < steps_per_epoch:
-                idx = perm[step * batch_size:(step + 1) * batch_size]
-                xb = x_all[idx].to(dev)
-                loss = xb.new_zeros(())
-                terms = [float("nan")] * 3
-                if w_fm > 0:  # one forward pass serves both terms
-                    t_nll, t = nll_and_force_matching_loss(flow, xb, f_all[idx].to(dev))
-                    loss, terms[1] = loss + w_fm * t, float(t.detach())
-                else:
-                    t_nll = nll_loss(flow, xb) if w_nll > 0 else None
-                if w_nll > 0:
-                    loss, terms[0] = loss + w_nll * t_nll, float(t_nll.detach())
-                if w_kl > 0:
-                    kl_gen.manual_seed(int(seed) * 1_000_003 + epoch * steps_per_epoch + step)
-                    t = reverse_kl_loss(flow, energy_fn, int(kl_batch or batch_size), generator=kl_gen)
-                    loss, terms[2] = loss + w_kl * t, float(t.detach())
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                if clip_grad is not None:
-                    torch.nn.utils.clip_grad_norm_(flow.parameters(), clip_grad)
-                opt.step()
-                running = [running[0] + float(loss.detach())] + [r + t for r, t in zip(running[1:], terms)]
-                step += 1
-                bar.update(1)
-                bar.set_postfix(loss=f"{float(loss.detach()):.4g}")
-                if checkpoint_every and step % int(checkpoint_every) == 0 and step < steps_per_epoch:
+    # -- validation ------------------------------------------------------------------------------
+    def _settings(self) -> dict:
+        s = {name: check_nonnegative(getattr(self, name), name) for name in ("w_nll", "w_fm", "w_kl")}
+        if s["w_nll"] == 0 and s["w_fm"] == 0 and s["w_kl"] == 0:
+            raise ValueError("w_nll, w_fm and w_kl are all 0: nothing to train; give at least one positive weight")
+        if self.epochs is not None and self.steps is not None:
+            raise ValueError(f"give epochs or steps, not both (got epochs={self.epochs!r}, steps={self.steps!r})")
+        s["epochs"] = None if self.epochs is None else check_int(self.epochs, "epochs", minimum=0)
+        s["steps"] = None if self.steps is None else check_int(self.steps, "steps", minimum=0)
+        s["batch_size"] = check_int(self.batch_size, "batch_size", minimum=1)
+        s["kl_batch"] = s["batch_size"] if self.kl_batch is None else check_int(self.kl_batch, "kl_batch", minimum=1)
+        s["lr"] = check_positive(self.lr, "lr")
+        s["weight_decay"] = check_nonnegative(self.weight_decay, "weight_decay")
+        s["clip_grad"] = None if self.clip_grad is None else check_positive(self.clip_grad, "clip_grad")
+        s["seed"] = check_int(self.seed, "seed", minimum=0)
+        s["checkpoint_every"] = (None if self.checkpoint_every is None
+                                 else check_int(self.checkpoint_every, "checkpoint_every", minimum=1))
+        s["validate_every"] = (None if self.validate_every is None
+                               else check_int(self.validate_every, "validate_every", minimum=1))
+        s["progress"] = check_bool(self.progress, "progress")
+        s["checkpoint"] = None if self.checkpoint is None else Path(self.checkpoint)
+        if s["checkpoint"] is not None and s["checkpoint"].is_dir():
+            raise ValueError(f"checkpoint {s['checkpoint']} is a directory; give a file name")
+        return s
+
+    @staticmethod
+    def _validation_data(model, validation):
+        if validation is None:
+            return None, None
+        if isinstance(validation, tuple) and len(validation) == 2:
+            xv, fv = validation
+        else:
+            xv, fv = validation, None
+        try:
+            xv = _as_batch(model, xv, "validation")
+            fv = None if fv is None else _as_forces(fv, xv, "validation forces")
+        except (ValueError, TypeError) as exc:
+            raise type(exc)(f"validation: {exc}") from exc
+        return xv, fv
+
+    # -- the loop ----------------------------------------------------------------------------------
+    def fit(self, model, x, forces=None, *, energy_fn: Callable[[torch.Tensor], torch.Tensor] | None = None,
+            validation=None) -> FlowTrainer:
+        """Train ``model`` in place on samples ``x`` (and reference ``forces`` F = −∇U in k_BT per unit of
+        x, same shape as x); ``energy_fn`` U(x) in k_BT for the reverse KL; ``validation`` = x_val or
+        (x_val, forces_val), evaluated every ``validate_every`` steps and at the end of every epoch."""
+        cfg = self._settings()
+        check_model(model, "log_prob", "parameters")
+        x = _as_batch(model, x, "x")
+        f_all = None
+        if cfg["w_fm"] > 0:
+            if forces is None:
+                raise ValueError("forces must be given when w_fm > 0 (reference forces F = −∇U, shape of x)")
+            f_all = _as_forces(forces, x)
+        if cfg["w_kl"] > 0:
+            if energy_fn is None:
+                raise ValueError("energy_fn must be given when w_kl > 0 (U(x) in k_BT, one value per sample)")
+            check_energy_fn(energy_fn)
+            check_model(model, "sample_and_log_prob")
+        xv, fv = self._validation_data(model, validation)
+        n = x.shape[0]
+        spe = math.ceil(n / cfg["batch_size"])
+        total = cfg["steps"] if cfg["steps"] is not None else spe * (10 if cfg["epochs"] is None else cfg["epochs"])
+        opt = torch.optim.Adam(model.parameters(), lr=cfg["lr"], weight_decay=cfg["weight_decay"])
+        trainer = {k: cfg[k] for k in _TRAJECTORY} | {"n_data": int(n), "data_sum": float(x.double().sum())}
+        history = {k: [] for k in (*HISTORY_KEYS, *VALIDATION_KEYS)}
+        step = 0
+        path = cfg["checkpoint"]
+        if path is not None:
+            remove_stale_temporaries(path)  # a run killed while saving leaves its temporary file behind
+        if path is not None and path.exists():
+            step, history = self._resume(path, model, opt, trainer)
+        config = getattr(model, "config", None)
+        if config is not None:
+            check_plain_data(config, "model.config")
+        device = next(iter(model.parameters())).device
+
+        def save():
+            if path is not None:
+                save_checkpoint_atomic(path, {"format": TRAINING_FORMAT, "version": 1, "state_dict": model.state_dict(),
+                                              "config": config, "optimizer": opt.state_dict(), "step": step,
+                                              "epoch": step // spe, "history": history, "trainer": trainer})
+
+        kl_gen = torch.Generator(device=device)
+        perm, perm_epoch = None, -1
+        model.train()
+        try:
+            with progress_bar(total=total, initial=min(step, total), desc="train", progress=cfg["progress"]) as bar:
+                while step < total:
+                    epoch, k = divmod(step, spe)
+                    if epoch != perm_epoch:
+                        g = torch.Generator().manual_seed(stream_seed(cfg["seed"], 0, epoch))
+                        perm, perm_epoch = torch.randperm(n, generator=g).to(x.device), epoch
+                    idx = perm[k * cfg["batch_size"]:(k + 1) * cfg["batch_size"]]
+                    loss, terms = self._loss(model, x[idx], None if f_all is None else f_all[idx], cfg, energy_fn,
+                                             kl_gen, step)
+                    if not bool(torch.isfinite(loss)):
+                        raise FloatingPointError(f"training loss is not finite at step {step + 1} ({terms}); "
+                                                 "lower lr, check the data, or resume from the last checkpoint")
+                    opt.zero_grad(set_to_none=True)
+                    loss.backward()
+                    if cfg["clip_grad"] is not None:
+                        torch.nn.utils.clip_grad_norm_(model.parameters(), cfg["clip_grad"])
+                    opt.step()
+                    step += 1
+                    for key, v in (("step", step), ("epoch", epoch), ("loss", float(loss.detach())), *terms.items()):
+                        history[key].append(v)
+                    bar.update(1)
+                    bar.set_postfix(loss=f"{history['loss'][-1]:.4g}")
+                    end_of_epoch = step % spe == 0
+                    if xv is not None and (end_of_epoch or step == total or (
+                            cfg["validate_every"] and step % cfg["validate_every"] == 0)):
+                        self._validate(model, xv, fv, history, step)
+                    if end_of_epoch or step == total or (cfg["checkpoint_every"] and step % cfg["checkpoint_every"] == 0):
+                        save()
+                if step == 0 or (path is not None and not path.exists()):
                     save()
-            for key, r in zip(("loss", "nll", "fm", "kl"), running):
-                history[key].append(r / steps_per_epoch)
-            history["epoch"].append(epoch)
-            epoch, step, running = epoch + 1, 0, [0.0, 0.0, 0.0, 0.0]
-            save()
-    flow.eval()
-    return {k: np.asarray(v, dtype=float) for k, v in history.items()}
+        finally:
+            model.eval()
+        self.model_ = model
+        self.history_ = {k: np.asarray(v, dtype=float) for k, v in history.items()}
+        self.n_steps_ = step
+        self.steps_per_epoch_ = spe
+        return self
+
+    @staticmethod
+    def _loss(model, xb, fb, cfg, energy_fn, kl_gen, step):
+        nan = float("nan")
+        terms = {"nll": nan, "force_mse": nan, "reverse_kl": nan}
+        loss = xb.new_zeros(())
+        if cfg["w_fm"] > 0:  # one forward pass serves the NLL and the force term (double backward)
+            log_p, f = log_prob_and_force(model, xb, create_graph=True)
+            fm = ((f - fb) ** 2).mean()
+            loss = loss + cfg["w_fm"] * fm
+            terms["force_mse"] = float(fm.detach())
+            nll = -log_p.mean()
+        elif cfg["w_nll"] > 0:
+            nll = -model.log_prob(xb).mean()
+        else:
+            nll = None
+        if nll is not None:
+            terms["nll"] = float(nll.detach())
+            if cfg["w_nll"] > 0:
+                loss = loss + cfg["w_nll"] * nll
+        if cfg["w_kl"] > 0:
+            kl_gen.manual_seed(stream_seed(cfg["seed"], 1, step))
+            xs, log_q = model.sample_and_log_prob(cfg["kl_batch"], generator=kl_gen)
+            kl = (log_q + energy_of(energy_fn, xs)).mean()
+            loss = loss + cfg["w_kl"] * kl
+            terms["reverse_kl"] = float(kl.detach())
+        return loss, terms
+
+    @staticmethod
+    def _validate(model, xv, fv, history, step, batch: int = 4096) -> None:
+        nll, fm = 0.0, 0.0
+        for i in range(0, xv.shape[0], batch):
+            xb = xv[i:i + batch]
+            if fv is None:
+                with torch.no_grad():
+                    nll -= float(model.log_prob(xb).sum())
+            else:
+                log_p, f = log_prob_and_force(model, xb, create_graph=False)
+                nll -= float(log_p.detach().sum())
+                fm += float(((f - fv[i:i + batch]) ** 2).sum())
+        history["val_step"].append(step)
+        history["val_nll"].append(nll / xv.shape[0])
+        history["val_force_mse"].append(fm / fv.numel() if fv is not None else float("nan"))
+
+    @staticmethod
+    def _resume(path: Path, model, opt, trainer: dict) -> tuple[int, dict]:
+        ck = load_checkpoint(path)
+        old = ck["trainer"]
+        changed = [k for k in trainer if k != "data_sum" and old.get(k) != trainer[k]]
+        if not changed and not math.isclose(old.get("data_sum", math.nan), trainer["data_sum"], rel_tol=1e-6,
+                                            abs_tol=1e-6):
+            changed = ["data (same size, other values)"]
+        if changed:
+            detail = ", ".join(f"{k}: {old.get(k)!r} then, {trainer.get(k)!r} now" for k in changed)
+            raise ValueError(f"checkpoint {path} was written by a different training run ({detail}); "
+                             "use the same settings to resume, or another checkpoint path")
+        try:
+            model.load_state_dict(ck["state_dict"])
+            opt.load_state_dict(ck["optimizer"])
+        except (RuntimeError, ValueError, KeyError, TypeError) as exc:
+            raise ValueError(f"{path} is not a statgen training checkpoint of this model: "
+                             f"{str(exc).splitlines()[0][:300]}") from exc
+        history = {k: list(ck["history"].get(k, [])) for k in (*HISTORY_KEYS, *VALIDATION_KEYS)}
+        return ck["step"], history
+
+    # -- evaluation --------------------------------------------------------------------------------
+    def score(self, x) -> float:
+        """Mean log-likelihood mean_i log p(x_i) of the trained model (nats per sample; higher is better)."""
+        self._check_fitted("model_")
+        x = _as_batch(self.model_, x, "x")
+        with torch.no_grad():
+            return float(self.model_.log_prob(x).double().mean())
+
+
+def train_flow(flow, data, *, forces=None, w_nll: float = 1.0, w_fm: float = 0.0, w_kl: float = 0.0,
+               energy_fn: Callable[[torch.Tensor], torch.Tensor] | None = None, kl_batch: int | None = None,
+               epochs: int = 10, batch_size: int = 128, lr: float = 5e-4, weight_decay: float = 0.0,
+               clip_grad: float | None = None, seed: int = 0, checkpoint: str | os.PathLike | None = None,
+               checkpoint_every: int | None = 500, progress: bool = True) -> dict[str, np.ndarray]:
+    """Train ``flow`` for ``epochs`` passes over ``data`` with :class:`FlowTrainer`; returns its history.
+
+    ``data`` (N, d) in the flow's box; ``forces`` (N, d) reference forces F = −∇U in k_BT per box
+    unit (needed if w_fm > 0); ``energy_fn`` U(x) in k_BT (needed if w_kl > 0). The remaining
+    arguments are those of :class:`FlowTrainer`; the history is :attr:`FlowTrainer.history_`.
+    """
+    check_model(flow, "log_prob", "parameters", name="flow")
+    if callable(getattr(flow, "check_input", None)):
+        data = flow.check_input(data, "data")
+        if data.shape[0] == 0:
+            raise ValueError(f"data is empty (shape {tuple(data.shape)}): training needs at least one sample")
+    trainer = FlowTrainer(w_nll=w_nll, w_fm=w_fm, w_kl=w_kl, epochs=epochs, batch_size=batch_size, kl_batch=kl_batch,
+                          lr=lr, weight_decay=weight_decay, clip_grad=clip_grad, seed=seed, checkpoint=checkpoint,
+                          checkpoint_every=checkpoint_every, progress=progress)
+    return trainer.fit(flow, data, forces, energy_fn=energy_fn).history_

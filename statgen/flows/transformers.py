@@ -12,8 +12,8 @@ with ``raw`` of shape x.shape + (params_per_dim,) (the conditioner output).
 References
 ----------
 J. Köhler, A. Krämer, F. Noé, "Smooth Normalizing Flows", NeurIPS 2021, arXiv:2110.00351.
-C. Durkan, A. Bekasov, I. Murray, G. Papamakarios, "Neural Spline Flows", NeurIPS 2019.
-D. J. Rezende et al., "Normalizing Flows on Tori and Spheres", ICML 2020 (circular splines).
+C. Durkan, A. Bekasov, I. Murray, G. Papamakarios, "Neural Spline Flows", NeurIPS 2019, arXiv:1906.04032.
+D. J. Rezende et al., "Normalizing Flows on Tori and Spheres", ICML 2020, arXiv:2002.02428 (circular splines).
 """
 
 from __future__ import annotations
@@ -26,8 +26,10 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from statgen._checks import check_choice, check_int, check_positive
+from statgen.flows._validate import as_float_tensor, check_pair
 from statgen.flows.inverse import implicit_inverse, solve_monotone
-from statgen.flows.ramps import smooth_sigmoid_and_log_derivative, smooth_sigmoid_and_slope
+from statgen.flows.ramps import _smooth_sigmoid_and_log_derivative, smooth_sigmoid_and_slope
 
 __all__ = ["DOMAINS", "Transformer", "SmoothMixtureTransformer", "RQSplineTransformer",
            "evaluate_smooth_circle", "evaluate_smooth_interval", "evaluate_rq_spline"]
@@ -35,10 +37,37 @@ __all__ = ["DOMAINS", "Transformer", "SmoothMixtureTransformer", "RQSplineTransf
 DOMAINS = ("circle", "interval")
 
 
-def _check_domain(domain: str) -> str:
-    if domain not in DOMAINS:
-        raise ValueError(f"domain must be one of {DOMAINS}, got {domain!r}")
-    return domain
+def _check_domain(domain: str, name: str = "domain") -> str:
+    return check_choice(domain, name, DOMAINS)
+
+
+def _check_finite(t: torch.Tensor, name: str) -> None:
+    as_float_tensor(t, name, convert=False)
+
+
+def _check_unit(t: torch.Tensor, name: str) -> None:
+    if t.numel() and (bool((t < 0).any()) or bool((t > 1).any())):
+        raise ValueError(f"{name} must lie in [0, 1], found values in [{float(t.min()):.6g}, {float(t.max()):.6g}]")
+
+
+def _check_params(x: torch.Tensor, params, names) -> None:
+    """Every parameter finite with shape x.shape + (K,), one K for all (the public evaluate functions)."""
+    _check_finite(x, "x")
+    k = None
+    for name, p in zip(names, params, strict=True):
+        _check_finite(p, name)
+        if p.ndim != x.ndim + 1 or p.shape[:-1] != x.shape:
+            raise ValueError(f"{name} must have shape x.shape + (K,) = {tuple(x.shape)} + (K,), got {tuple(p.shape)}")
+        if k is None:
+            k = p.shape[-1]
+        elif p.shape[-1] != k:
+            raise ValueError(f"{name} has {p.shape[-1]} components, {names[0]} has {k}: every parameter needs the same K")
+
+
+def _check_beta(beta) -> None:
+    b = beta if isinstance(beta, torch.Tensor) else torch.as_tensor(float(beta))
+    if not bool((torch.isfinite(b) & (b > 0)).all()):
+        raise ValueError(f"beta must be finite and > 0, got {beta!r}")
 
 
 def _mix(xe, log_w, c, f, log_df):
@@ -49,28 +78,60 @@ def _mix(xe, log_w, c, f, log_df):
 
 
 def evaluate_smooth_circle(x, log_w, mu_shift, s, alpha, c, lift0, beta=1.0):
-    """Circle mixture, component k: f_k(x) = H_k(x) − H_k(0) with the lifted CDF
-    H(x) = σ(s ((x − μ') mod 1)) + ⌊x − μ'⌋ and μ' = (μ − 1/(2s)) mod 1 (the start of the bump).
+    """Circle mixture F(x) = Σ_k w_k((1 − c_k) f_k(x) + c_k x) and log F'(x); component k:
+    f_k(x) = H_k(x) − H_k(0) with the lifted CDF H(x) = σ(s ((x − μ') mod 1)) + ⌊x − μ'⌋ and
+    μ' = (μ − 1/(2s)) mod 1 (the start of the bump).
 
     Since the bump σ'(s t) is supported on t ∈ [0, 1/s] ⊂ [0, 1] (s ≥ 1), H is C∞ on the real
     line, H(x + 1) = H(x) + 1, so f(0) = 0, f(1) = 1 and the map is smooth across the wrap.
     ``lift0`` = H(0). Shapes: x (*S), parameters (*S, K); beta a float or (*S, 1).
+    Requires s ≥ 1, α > 0, c ∈ (0, 1), β > 0, everything finite (checked; the transformers call
+    the unchecked form).
     """
+    _check_params(x, (log_w, mu_shift, s, alpha, c, lift0), ("log_w", "mu_shift", "s", "alpha", "c", "lift0"))
+    _check_mixture(s, alpha, c, beta, s_min=1.0)
+    return _evaluate_smooth_circle(x, log_w, mu_shift, s, alpha, c, lift0, beta)
+
+
+def _check_mixture(s, alpha, c, beta, *, s_min: float) -> None:
+    if not bool((s >= s_min).all()):
+        raise ValueError(f"s must be >= {s_min}, got a minimum of {float(s.min()):.6g}")
+    if not bool((alpha > 0).all()):
+        raise ValueError(f"alpha must be > 0, got a minimum of {float(alpha.min()):.6g}")
+    if not bool(((c > 0) & (c < 1)).all()):
+        raise ValueError(f"c must lie in (0, 1), got values in [{float(c.min()):.6g}, {float(c.max()):.6g}]")
+    _check_beta(beta)
+
+
+def _evaluate_smooth_circle(x, log_w, mu_shift, s, alpha, c, lift0, beta=1.0):
+    """:func:`evaluate_smooth_circle` without checks (transformer hot path)."""
     xe = x.unsqueeze(-1)
     d = xe - mu_shift
-    sig, log_dsig = smooth_sigmoid_and_log_derivative(s * torch.remainder(d, 1.0), alpha, beta)
+    sig, log_dsig = _smooth_sigmoid_and_log_derivative(s * torch.remainder(d, 1.0), alpha, beta)
     f = sig + torch.floor(d) - lift0
     return _mix(xe, log_w, c, f, torch.log(s) + log_dsig)
 
 
 def evaluate_smooth_interval(x, log_w, mu, s, alpha, c, g0, log_norm, beta=1.0):
-    """Interval mixture, component k: f_k(x) = (g(x) − g(0)) / (g(1) − g(0)), g(x) = σ(s (x − μ) + ½).
+    """Interval mixture F(x) = Σ_k w_k((1 − c_k) f_k(x) + c_k x) and log F'(x); component k:
+    f_k(x) = (g(x) − g(0)) / (g(1) − g(0)), g(x) = σ(s (x − μ) + ½).
 
     g is C∞ on the real line, so the transformation extends smoothly beyond both interval ends.
     ``log_norm`` = log(g(1) − g(0)). Shapes: x (*S), parameters (*S, K); beta a float or (*S, 1).
+    Requires s > 0, α > 0, c ∈ (0, 1), β > 0, everything finite (checked; the transformers call
+    the unchecked form).
     """
+    _check_params(x, (log_w, mu, s, alpha, c, g0, log_norm), ("log_w", "mu", "s", "alpha", "c", "g0", "log_norm"))
+    if not bool((s > 0).all()):
+        raise ValueError(f"s must be > 0, got a minimum of {float(s.min()):.6g}")
+    _check_mixture(s, alpha, c, beta, s_min=0.0)
+    return _evaluate_smooth_interval(x, log_w, mu, s, alpha, c, g0, log_norm, beta)
+
+
+def _evaluate_smooth_interval(x, log_w, mu, s, alpha, c, g0, log_norm, beta=1.0):
+    """:func:`evaluate_smooth_interval` without checks (transformer hot path)."""
     xe = x.unsqueeze(-1)
-    sig, log_dsig = smooth_sigmoid_and_log_derivative(s * (xe - mu) + 0.5, alpha, beta)
+    sig, log_dsig = _smooth_sigmoid_and_log_derivative(s * (xe - mu) + 0.5, alpha, beta)
     f = (sig - g0) * torch.exp(-log_norm)
     return _mix(xe, log_w, c, f, torch.log(s) + log_dsig - log_norm)
 
@@ -98,20 +159,50 @@ def _rebind_beta(module, _incompatible_keys) -> None:
 
 
 class Transformer(nn.Module):
-    """Base class: ``dims`` coordinates of one domain, ``params_per_dim`` conditioner outputs each."""
+    """Base class: ``dims`` coordinates of one domain, ``params_per_dim`` conditioner outputs each.
+
+    ``forward(x, raw)`` and ``inverse(y, raw)`` check their arguments (shapes, finiteness, y in
+    [0, 1]) and call ``_forward`` / ``_inverse``, the unchecked forms the coupling layers use.
+    """
 
     domain: str
+    dims: int
     params_per_dim: int
 
+    def _check_call(self, x: torch.Tensor, raw: torch.Tensor, name: str) -> None:
+        _check_finite(x, name)
+        _check_finite(raw, "raw")
+        if x.ndim < 1 or x.shape[-1] != self.dims:
+            raise ValueError(f"{name} must have shape (..., dims={self.dims}), got {tuple(x.shape)}")
+        if raw.shape != (*x.shape, self.params_per_dim):
+            raise ValueError(f"raw must have shape {name}.shape + (params_per_dim,) = {tuple(x.shape)} + "
+                             f"({self.params_per_dim},), got {tuple(raw.shape)}")
+
     def forward(self, x: torch.Tensor, raw: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        raise NotImplementedError
+        """(F(x), log F'(x)) elementwise, x (*S, dims) finite, raw (*S, dims, params_per_dim)."""
+        self._check_call(x, raw, "x")
+        return self._forward(x, raw)
 
     def inverse(self, y: torch.Tensor, raw: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(F⁻¹(y), −log F'(F⁻¹(y))) elementwise, y (*S, dims) in [0, 1]."""
+        self._check_call(y, raw, "y")
+        _check_unit(y, "y")
+        return self._inverse(y, raw)
+
+    def _forward(self, x, raw):
         raise NotImplementedError
+
+    def _inverse(self, y, raw):
+        raise NotImplementedError
+
+    def _check_raw(self, raw: torch.Tensor) -> None:
+        if raw.shape[-1] != self.params_per_dim:
+            raise ValueError(f"raw must have last dimension params_per_dim={self.params_per_dim}, "
+                             f"got shape {tuple(raw.shape)}")
 
 
 class SmoothMixtureTransformer(Transformer):
-    r"""C∞ mixture of smooth-sigmoid components with identity mixing.
+    """C∞ mixture of smooth-sigmoid components with identity mixing.
 
     F(x) = Σ_k w_k [(1 − c_k) f_k(x) + c_k x],  w = softmax,  μ_k = bin centres of cumsum(softmax),
     s_k = s_min + softplus(·) (s_min = 1 keeps circle bumps inside one period), α_k ∈ [α_min, α_max]
@@ -134,21 +225,25 @@ class SmoothMixtureTransformer(Transformer):
                  tol: float | None = None, max_iter: int = 100):
         super().__init__()
         self.domain = _check_domain(domain)
-        self.dims, self.components = int(dims), int(components)
-        if self.components < 1:
-            raise ValueError(f"components must be >= 1, got {components}")
+        self.dims = check_int(dims, "dims", minimum=1)
+        self.components = check_int(components, "components", minimum=1)
+        s_min = check_positive(s_min, "s_min")
         if s_min < 1.0 and domain == "circle":
             raise ValueError(f"s_min must be >= 1 for circle components, got {s_min}")
+        c_min = check_positive(c_min, "c_min")
+        if c_min >= 1.0:
+            raise ValueError(f"c_min must lie in (0, 1), got {c_min!r}")
+        alpha_range = check_pair(alpha_range, "alpha_range", positive=True, allow_equal=True)
         self.params_per_dim = 5 * self.components
-        self.c_min, self.alpha_range, self.s_min = float(c_min), tuple(alpha_range), float(s_min)
-        self.tol, self.max_iter = tol, int(max_iter)
-        if beta == "trainable":
+        self.c_min, self.alpha_range, self.s_min = c_min, alpha_range, s_min
+        self.tol = None if tol is None else check_positive(tol, "tol")
+        self.max_iter = check_int(max_iter, "max_iter", minimum=1)
+        if isinstance(beta, str):
+            check_choice(beta, "beta", ["trainable"])
             self.beta_raw = nn.Parameter(torch.zeros(self.dims))
             self.trainable_beta = True
         else:
-            b = float(beta)
-            if not 0.0 < b:
-                raise ValueError(f"beta must be > 0 or 'trainable', got {beta!r}")
+            b = check_positive(beta, "beta")
             self.register_buffer("beta_fixed", torch.full((self.dims,), b))
             self.trainable_beta = False
             self.register_load_state_dict_post_hook(_rebind_beta)
@@ -166,7 +261,7 @@ class SmoothMixtureTransformer(Transformer):
             self.fixed_beta = float(b[0])
             fixed = {"beta": self.fixed_beta}
         circle = self.domain == "circle"
-        self._evaluate = functools.partial(evaluate_smooth_circle if circle else evaluate_smooth_interval, **fixed)
+        self._evaluate = functools.partial(_evaluate_smooth_circle if circle else _evaluate_smooth_interval, **fixed)
         self._root_evaluate = functools.partial(_root_circle if circle else _root_interval, **fixed)
 
     def beta(self) -> torch.Tensor:
@@ -178,6 +273,7 @@ class SmoothMixtureTransformer(Transformer):
     def prepare(self, raw: torch.Tensor) -> tuple[torch.Tensor, ...]:
         """Conditioner output (*S, dims, 5K) -> the parameter tensors of the evaluate function
         (β last, as (*S, 1), only when it is trainable)."""
+        self._check_raw(raw)
         w_raw, m_raw, s_raw, a_raw, c_raw = raw.unflatten(-1, (5, self.components)).unbind(-2)
         log_w = torch.log_softmax(w_raw, dim=-1)
         p = torch.softmax(m_raw, dim=-1)
@@ -190,11 +286,11 @@ class SmoothMixtureTransformer(Transformer):
         beta, extra = self._beta_argument(raw)
         if self.domain == "circle":
             mu_shift = torch.remainder(mu - 0.5 / s, 1.0)
-            sig0, _ = smooth_sigmoid_and_log_derivative(s * torch.remainder(-mu_shift, 1.0), alpha, beta)
+            sig0, _ = _smooth_sigmoid_and_log_derivative(s * torch.remainder(-mu_shift, 1.0), alpha, beta)
             lift0 = sig0 + torch.floor(-mu_shift)
             return log_w, mu_shift, s, alpha, c, lift0, *extra
-        g0, _ = smooth_sigmoid_and_log_derivative(0.5 - s * mu, alpha, beta)
-        g1, _ = smooth_sigmoid_and_log_derivative(s * (1.0 - mu) + 0.5, alpha, beta)
+        g0, _ = _smooth_sigmoid_and_log_derivative(0.5 - s * mu, alpha, beta)
+        g1, _ = _smooth_sigmoid_and_log_derivative(s * (1.0 - mu) + 0.5, alpha, beta)
         return log_w, mu, s, alpha, c, g0, torch.log(g1 - g0), *extra
 
     def _beta_argument(self, raw):
@@ -240,10 +336,10 @@ class SmoothMixtureTransformer(Transformer):
         evaluate, root_params = self.root_problem(params)
         return solve_monotone(evaluate, y, root_params, tol=self.tol, max_iter=self.max_iter)
 
-    def forward(self, x, raw):
+    def _forward(self, x, raw):
         return self._evaluate(x, *self.prepare(raw))
 
-    def inverse(self, y, raw):
+    def _inverse(self, y, raw):
         params = self.prepare(raw)
         x = implicit_inverse(self._evaluate, y, params, tol=self.tol, max_iter=self.max_iter, solver=self.solve)
         _, log_d = self._evaluate(x, *params)
@@ -253,12 +349,35 @@ class SmoothMixtureTransformer(Transformer):
 def evaluate_rq_spline(x, xk, yk, dk, *, inverse: bool = False):
     """Monotone rational-quadratic spline (Durkan et al. 2019, eq. 4) on [0, 1].
 
-    Knots (xk, yk) of shape (*S, K+1) with xk[0] = yk[0] = 0, xk[K] = yk[K] = 1, derivatives
-    dk > 0 at the knots. Within bin b, ξ = (x − x_b)/w_b, s_b = h_b/w_b:
+    Knots (xk, yk) of shape (*S, K+1), strictly increasing, with xk[0] = yk[0] = 0,
+    xk[K] = yk[K] = 1, derivatives dk > 0 at the knots; x (*S) in [0, 1] (all checked). Within
+    bin b, ξ = (x − x_b)/w_b, s_b = h_b/w_b:
     y = y_b + h_b (s_b ξ² + d_b ξ(1−ξ)) / (s_b + (d_{b+1} + d_b − 2 s_b) ξ(1−ξ)).
-    Returns (y, log dy/dx) or, with ``inverse=True``, (x, −log dy/dx at x) by the quadratic formula.
-    C¹ at the knots: the second derivative jumps there.
+    Returns (y, log dy/dx) or, with ``inverse=True``, (x, −log dy/dx at x) by the quadratic formula
+    (then x is the target y ∈ [0, 1]). C¹ at the knots: the second derivative jumps there.
     """
+    _check_finite(x, "x")
+    for name, t in (("xk", xk), ("yk", yk), ("dk", dk)):
+        _check_finite(t, name)
+        if t.shape != xk.shape:
+            raise ValueError(f"{name} must have the shape of xk {tuple(xk.shape)}, got {tuple(t.shape)}")
+    if xk.ndim != x.ndim + 1 or xk.shape[:-1] != x.shape or xk.shape[-1] < 2:
+        raise ValueError(f"x must have shape xk.shape[:-1] = {tuple(xk.shape[:-1])} (knots (*S, K+1), K >= 1), "
+                         f"got {tuple(x.shape)}")
+    for name, t in (("xk", xk), ("yk", yk)):
+        if not bool((t[..., 1:] > t[..., :-1]).all()):
+            raise ValueError(f"{name} must be strictly increasing along the last dimension (monotone knots)")
+        eps = 64 * torch.finfo(t.dtype).eps  # knots rescaled from another interval end within rounding of 0, 1
+        if not (bool((t[..., 0].abs() <= eps).all()) and bool(((t[..., -1] - 1).abs() <= eps).all())):
+            raise ValueError(f"{name} must run from 0 to 1 (first knot 0, last knot 1)")
+    if not bool((dk > 0).all()):
+        raise ValueError(f"dk must be > 0 (derivatives at the knots), got a minimum of {float(dk.min()):.6g}")
+    _check_unit(x, "x")
+    return _evaluate_rq_spline(x, xk, yk, dk, inverse=inverse)
+
+
+def _evaluate_rq_spline(x, xk, yk, dk, *, inverse: bool = False):
+    """:func:`evaluate_rq_spline` without checks (transformer hot path)."""
     knots = yk if inverse else xk
     b = (torch.searchsorted(knots.contiguous(), x.unsqueeze(-1).contiguous()) - 1).clamp(0, knots.shape[-1] - 2)
 
@@ -299,14 +418,22 @@ class RQSplineTransformer(Transformer):
     def __init__(self, domain: str, dims: int, bins: int = 8, *, min_bin: float = 1e-3,
                  min_derivative: float = 1e-3):
         super().__init__()
+        from statgen._checks import check_nonnegative
+
         self.domain = _check_domain(domain)
-        self.dims, self.bins = int(dims), int(bins)
-        if self.bins < 1:
-            raise ValueError(f"bins must be >= 1, got {bins}")
-        self.min_bin, self.min_derivative = float(min_bin), float(min_derivative)
+        self.dims = check_int(dims, "dims", minimum=1)
+        self.bins = check_int(bins, "bins", minimum=1)
+        self.min_bin = check_nonnegative(min_bin, "min_bin")
+        if self.min_bin * self.bins >= 1.0:
+            raise ValueError(f"min_bin * bins must be < 1 (the bins must fit in [0, 1]), got {min_bin} * {bins}")
+        self.min_derivative = check_nonnegative(min_derivative, "min_derivative")
+        if self.min_derivative >= 1.0:
+            raise ValueError(f"min_derivative must lie in [0, 1) (raw 0 gives derivative 1), got {min_derivative!r}")
         self.params_per_dim = 3 * self.bins + 1
 
     def prepare(self, raw):
+        """Conditioner output (*S, dims, 3K + 1) -> knots xk, yk (*S, dims, K + 1) and derivatives dk."""
+        self._check_raw(raw)
         K = self.bins
         w_raw, h_raw, d_raw = raw[..., :K], raw[..., K:2 * K], raw[..., 2 * K:]
         # softplus(d) with raw 0 gives derivative 1 after the shift below (identity at init)
@@ -323,7 +450,13 @@ class RQSplineTransformer(Transformer):
         return torch.cat([k[..., :-1], torch.ones_like(k[..., :1])], dim=-1)
 
     def forward(self, x, raw):
-        return evaluate_rq_spline(x, *self.prepare(raw))
+        """(y, log dy/dx), x (*S, dims) in [0, 1]."""
+        self._check_call(x, raw, "x")
+        _check_unit(x, "x")
+        return self._forward(x, raw)
 
-    def inverse(self, y, raw):
-        return evaluate_rq_spline(y, *self.prepare(raw), inverse=True)
+    def _forward(self, x, raw):
+        return _evaluate_rq_spline(x, *self.prepare(raw))
+
+    def _inverse(self, y, raw):
+        return _evaluate_rq_spline(y, *self.prepare(raw), inverse=True)

@@ -2,9 +2,10 @@
 
 - :func:`alanine_dipeptide` — ACE-ALA-NME in Amber99SB-ILDN + OBC (OpenMM objects, nothing downloaded).
 - :func:`generate_md_data` / :func:`load_md_data` — chunked, resumable reference Langevin MD.
-- :class:`ZMatrix` — internal coordinates with the log-det of the Jacobian.
-- :class:`BoltzmannGenerator` — smooth (or RQ-spline) flow over internal coordinates;
-  :func:`train_boltzmann_generator` (NLL / force matching), :func:`evaluate_boltzmann_generator`.
+- :class:`ZMatrix`, :class:`InternalCoordinates` — internal coordinates with the log-det of the Jacobian.
+- :class:`BoltzmannGenerator` — smooth (or RQ-spline) flow over internal coordinates; save / load /
+  :func:`pretrained_boltzmann_generator`; :func:`train_boltzmann_generator` (the flows' training loop).
+- :func:`ramachandran`, :func:`basin_free_energies`, :func:`evaluate_boltzmann_generator` — analysis.
 - :func:`flow_force` — the flow as an OpenMM ``Force`` (U = −k_BT log p, kJ/mol); :func:`run_md` — NVT → NVE.
 
 OpenMM is imported lazily (``pip install 'statgen[md]'``).
@@ -15,17 +16,19 @@ import importlib
 # name -> submodule; imported on first access (PEP 562) so that `statgen md --help` and the
 # top-level CLI do not pay for torch and OpenMM imports.
 _SUBMODULE = {
-    **dict.fromkeys(["BASINS", "BoltzmannGenerator", "InternalCoordinates", "alanine_couplings", "amber_energies",
-                     "basin_free_energies", "data_ranges", "evaluate_boltzmann_generator",
-                     "load_boltzmann_generator", "pretrained_boltzmann_generator", "pretrained_starting_frames",
-                     "ramachandran", "ramachandran_basins",
-                     "ramachandran_free_energy", "save_boltzmann_generator", "train_boltzmann_generator"],
-                    "boltzmann"),
+    **dict.fromkeys(["BASINS", "amber_energies", "basin_free_energies", "evaluate_boltzmann_generator", "ramachandran",
+                     "ramachandran_basins", "ramachandran_free_energy"], "analysis"),
     **dict.fromkeys(["MDData", "generate_md_data", "load_md_data"], "data"),
-    **dict.fromkeys(["FlowPotential", "MDRun", "energy_statistics", "flow_force", "flow_system",
-                     "flow_torch_force", "run_md"], "potential"),
+    **dict.fromkeys(["MDRun", "energy_statistics", "run_md"], "dynamics"),
+    **dict.fromkeys(["run_alanine_experiment"], "experiment"),
+    **dict.fromkeys(["InternalCoordinates", "data_ranges"], "internal"),
+    **dict.fromkeys(["BoltzmannGenerator", "alanine_couplings", "load_boltzmann_generator",
+                     "pretrained_boltzmann_generator", "pretrained_starting_frames", "save_boltzmann_generator"],
+                    "model"),
+    **dict.fromkeys(["FlowPotential", "flow_force", "flow_system", "flow_torch_force"], "potential"),
     **dict.fromkeys(["ALANINE_ZMATRIX", "PHI_ATOMS", "PSI_ATOMS", "alanine_dipeptide", "alanine_zmatrix", "kbt"],
                     "system"),
+    "train_boltzmann_generator": "training",
     "ZMatrix": "zmatrix",
 }
 __all__ = sorted(_SUBMODULE)

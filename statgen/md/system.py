@@ -27,7 +27,9 @@ __all__ = [
     "build_alanine_dipeptide_pdb",
     "import_openmm",
     "kbt",
+    "temperature_kelvin",
     "MOLAR_GAS_CONSTANT",
+    "N_ATOMS",
 ]
 
 #: R in kJ/(mol K) (CODATA 2018, as in openmm.unit.MOLAR_GAS_CONSTANT_R).
@@ -44,6 +46,8 @@ _ATOMS = [
 ]
 ATOM_NAMES: tuple[str, ...] = tuple(a for _, a, _ in _ATOMS)
 RESIDUES: tuple[str, ...] = tuple(r for r, _, _ in _ATOMS)
+#: atoms of alanine dipeptide (the system's atom list; models carry their own ``n_atoms``)
+N_ATOMS = len(_ATOMS)
 
 #: φ = C(ACE)-N-CA-C and ψ = N-CA-C-N(NME) (atom indices).
 PHI_ATOMS = (4, 6, 8, 14)
@@ -98,9 +102,24 @@ def import_openmm():
     return openmm
 
 
-def kbt(temperature: float) -> float:
-    """k_B T per mole in kJ/mol, R·T (≈ 2.494 kJ/mol at 300 K)."""
-    return MOLAR_GAS_CONSTANT * temperature
+def temperature_kelvin(temperature) -> float:
+    """Temperature in K from a number (K) or an ``openmm.unit.Quantity`` with temperature units; > 0, finite."""
+    from statgen._checks import check_positive
+
+    if hasattr(temperature, "value_in_unit") and hasattr(temperature, "unit"):
+        unit = import_openmm().unit
+        if not temperature.unit.is_compatible(unit.kelvin):
+            raise TypeError(f"temperature must be in kelvin (a number or an openmm Quantity of temperature), "
+                            f"got a Quantity in {temperature.unit}")
+        temperature = temperature.value_in_unit(unit.kelvin)
+    if isinstance(temperature, bool) or not isinstance(temperature, int | float | np.integer | np.floating):
+        raise TypeError(f"temperature must be a number in kelvin or an openmm Quantity, got {type(temperature).__name__}")
+    return check_positive(temperature, "temperature")
+
+
+def kbt(temperature) -> float:
+    """k_B T per mole in kJ/mol, R·T (≈ 2.494 kJ/mol at 300 K); ``temperature`` in K (> 0) or a Quantity."""
+    return MOLAR_GAS_CONSTANT * temperature_kelvin(temperature)
 
 
 def _construction_positions() -> np.ndarray:

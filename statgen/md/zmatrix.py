@@ -21,6 +21,10 @@ uniform over orientations,
 so that ``∫ p_x d^{3N-3}x = 1`` with atom r0 held fixed. :meth:`ZMatrix.forward` returns
 ``log|det ∂ic/∂x| = −Σ 2 log b − Σ log sin θ − log 8π²`` in that convention (units: ic in nm
 and rad, x in nm).
+
+The public methods check their inputs (finite, shapes, bonds > 0, angles in (0, π), no
+coincident or collinear atoms); :class:`statgen.md.InternalCoordinates` calls the unchecked
+``_forward`` / ``_inverse`` on inputs it has checked.
 """
 
 from __future__ import annotations
@@ -105,7 +109,14 @@ class ZMatrix:
     """
 
     def __init__(self, rows: Sequence[Sequence[int]]):
-        z = np.asarray(rows, dtype=np.int64)
+        try:
+            raw = np.asarray(rows)
+        except ValueError as exc:
+            raise ValueError(f"rows must be an (N, 4) integer array: {exc}") from exc
+        if raw.dtype.kind not in "iuf" or (raw.dtype.kind == "f" and not (np.isfinite(raw).all()
+                                                                          and (raw == np.round(raw)).all())):
+            raise ValueError(f"rows must be an (N, 4) array of integer atom indices, got dtype {raw.dtype}")
+        z = raw.astype(np.int64)
         if z.ndim != 2 or z.shape[1] != 4 or z.shape[0] < 4:
             raise ValueError(f"rows must have shape (N >= 4, 4), got {z.shape}")
         n = z.shape[0]
@@ -114,16 +125,16 @@ class ZMatrix:
         want_missing = [(1, 2, 3), (2, 3), (3,)]
         for r, cols in enumerate(want_missing):
             if any(z[r, c] != -1 for c in cols):
-                raise ValueError(f"root row {r} must have -1 in columns {cols}, got {z[r].tolist()}")
+                raise ValueError(f"rows: root row {r} must have -1 in columns {cols}, got {z[r].tolist()}")
         if z[1, 1] != z[0, 0] or {z[2, 1], z[2, 2]} != {z[0, 0], z[1, 0]}:
-            raise ValueError("root rows must read (r0,-1,-1,-1), (r1,r0,-1,-1), (r2,j,k,-1) with {j,k} = {r0,r1}")
+            raise ValueError("rows: the root rows must read (r0,-1,-1,-1), (r1,r0,-1,-1), (r2,j,k,-1) with {j,k} = {r0,r1}")
         placed = set()
         for r, row in enumerate(z):
             refs = [a for a in row[1:] if a >= 0]
             if r >= 3 and len(refs) != 3:
-                raise ValueError(f"row {r} ({row.tolist()}) must name three reference atoms")
+                raise ValueError(f"rows: row {r} ({row.tolist()}) must name three reference atoms")
             if len(set(refs) | {row[0]}) != len(refs) + 1 or not set(refs) <= placed:
-                raise ValueError(f"row {r} ({row.tolist()}) must reference distinct atoms placed earlier")
+                raise ValueError(f"rows: row {r} ({row.tolist()}) must reference distinct atoms placed earlier")
             placed.add(int(row[0]))
         self.rows = z
         self.n_atoms = n
@@ -134,7 +145,9 @@ class ZMatrix:
     def _as_positions(self, x: torch.Tensor) -> torch.Tensor:
         if not isinstance(x, torch.Tensor):
             raise TypeError(f"x must be a torch.Tensor, got {type(x).__name__}")
-        if x.shape[-2:] != (self.n_atoms, 3):
+        if not torch.is_floating_point(x):
+            raise TypeError(f"x must be a floating-point tensor (positions in nm), got dtype {x.dtype}")
+        if x.ndim < 1 or x.shape[-2:] != (self.n_atoms, 3):
             if x.shape[-1] == 3 * self.n_atoms:
                 return x.reshape(*x.shape[:-1], self.n_atoms, 3)
             raise ValueError(f"x must have shape (..., {self.n_atoms}, 3) or (..., {3 * self.n_atoms}) "
@@ -148,7 +161,22 @@ class ZMatrix:
         -------
         bonds (..., N−1) nm, angles (..., N−2) rad in [0, π], torsions (..., N−3) rad in (−π, π],
         logdet (...): log|det ∂ic/∂x| = −Σ 2 log b − Σ log sin θ − log 8π² (module docstring).
+
+        Raises ``ValueError`` for non-finite positions and for degenerate geometries (coincident
+        atoms or a straight angle), where the internal coordinates or the log-det are undefined.
         """
+        x = self._as_positions(x)
+        if not bool(torch.isfinite(x).all()):
+            raise ValueError("x contains NaN or infinite values")
+        out = self._forward(x)
+        bad = ~(torch.isfinite(out[3]) & torch.isfinite(out[2]).all(-1))
+        if bool(bad.any()):
+            raise ValueError(f"x has a degenerate geometry in {int(bad.sum())} of {bad.numel()} configurations "
+                             "(coincident atoms or a straight angle: a bond of length 0 or sin θ = 0)")
+        return out
+
+    def _forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        """:meth:`forward` without checks (hot path)."""
         x = self._as_positions(x)
         z = torch.as_tensor(self.rows, device=x.device)
         xi, xj = x[..., z[1:, 0], :], x[..., z[1:, 1], :]
@@ -167,6 +195,8 @@ class ZMatrix:
         perpendicular to ê₁, ê₃ = ê₁ × ê₂, so that ``x = origin + R @ x_canonical``.
         """
         x = self._as_positions(x)
+        if not bool(torch.isfinite(x).all()):
+            raise ValueError("x contains NaN or infinite values")
         r0, r1, r2 = self.roots
         e1 = _unit(x[..., r1, :] - x[..., r0, :])
         v = x[..., r2, :] - x[..., r0, :]
@@ -182,12 +212,42 @@ class ZMatrix:
 
         Without ``origin``/``rotation`` the molecule is put in the canonical frame: x_r0 = 0,
         x_r1 on +x, x_r2 in the xy-plane with y > 0. Given the frame of :meth:`frame`, the round
-        trip ``inverse(*forward(x)[:3], *frame(x))`` reproduces ``x``.
+        trip ``inverse(*forward(x)[:3], *frame(x))`` reproduces ``x``. Requires finite inputs,
+        bonds > 0 and angles in (0, π) (checked).
         """
         n = self.n_atoms
         for name, t, want in (("bonds", bonds, n - 1), ("angles", angles, n - 2), ("torsions", torsions, n - 3)):
-            if t.shape[-1] != want:
+            if not isinstance(t, torch.Tensor) or not torch.is_floating_point(t):
+                raise TypeError(f"{name} must be a floating-point torch tensor, got {type(t).__name__}")
+            if t.ndim < 1 or t.shape[-1] != want:
                 raise ValueError(f"{name} must have last dimension {want}, got shape {tuple(t.shape)}")
+            if not bool(torch.isfinite(t).all()):
+                raise ValueError(f"{name} contains NaN or infinite values")
+        try:
+            torch.broadcast_shapes(bonds.shape[:-1], angles.shape[:-1], torsions.shape[:-1])
+        except RuntimeError as exc:
+            raise ValueError(f"bonds, angles and torsions must have broadcastable batch shapes, got "
+                             f"{tuple(bonds.shape)}, {tuple(angles.shape)}, {tuple(torsions.shape)}") from exc
+        if not bool((bonds > 0).all()):
+            raise ValueError(f"bonds must be > 0 nm, got a minimum of {float(bonds.min()):.6g}")
+        if not bool(((angles > 0) & (angles < math.pi)).all()):
+            raise ValueError(f"angles must lie in (0, π) rad, got values in [{float(angles.min()):.6g}, "
+                             f"{float(angles.max()):.6g}]")
+        for name, t, tail in (("origin", origin, (3,)), ("rotation", rotation, (3, 3))):
+            if t is None:
+                continue
+            if not isinstance(t, torch.Tensor) or t.shape[-len(tail):] != tail:
+                raise ValueError(f"{name} must be a tensor of shape (..., {', '.join(map(str, tail))}), got "
+                                 f"{tuple(t.shape) if isinstance(t, torch.Tensor) else type(t).__name__}")
+            if not bool(torch.isfinite(t).all()):
+                raise ValueError(f"{name} contains NaN or infinite values")
+        return self._inverse(bonds, angles, torsions, origin, rotation)
+
+    def _inverse(self, bonds: torch.Tensor, angles: torch.Tensor, torsions: torch.Tensor,
+                 origin: torch.Tensor | None = None, rotation: torch.Tensor | None = None
+                 ) -> tuple[torch.Tensor, torch.Tensor]:
+        """:meth:`inverse` without checks (hot path)."""
+        n = self.n_atoms
         batch = torch.broadcast_shapes(bonds.shape[:-1], angles.shape[:-1], torsions.shape[:-1])
         like = bonds
         zero = torch.zeros(*batch, 3, dtype=like.dtype, device=like.device)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from statgen.flows import SmoothFlow, force_error, train_flow
+from statgen.flows import FlowTrainer, SmoothFlow, train_flow
 
 F64 = torch.float64
 KAPPA, MU = 2.0, 0.3
@@ -55,16 +55,6 @@ def test_each_objective_recovers_von_mises(objective):
     assert kl_pq < 0.01 and kl_qp < 0.01, (kl_pq, kl_qp)
 
 
-def test_force_error_is_zero_for_own_forces():
-    flow = new_flow(1)
-    with torch.no_grad():
-        for p in flow.parameters():
-            p.add_(0.3 * torch.randn_like(p))
-    x = torch.rand(100, 1, dtype=F64)
-    assert force_error(flow, x, flow.force(x)) < 1e-20
-    assert force_error(flow, x, flow.force(x) + 2.0) == pytest.approx(4.0, rel=1e-12)
-
-
 def test_checkpoint_resume_reproduces_uninterrupted_run(tmp_path, monkeypatch):
     x = np.random.default_rng(1).random((200, 1))
     forces = torch.zeros(200, 1, dtype=F64)
@@ -90,7 +80,7 @@ def test_checkpoint_resume_reproduces_uninterrupted_run(tmp_path, monkeypatch):
     assert ckpt.exists()
     flow = new_flow(99)  # a fresh process would rebuild the model: the checkpoint restores everything
     hist = train_flow(flow, x, checkpoint=ckpt, **kw)
-    for a, b in zip(ref_flow.parameters(), flow.parameters()):
+    for a, b in zip(ref_flow.parameters(), flow.parameters(), strict=True):
         assert torch.equal(a, b)
     np.testing.assert_allclose(hist["loss"], ref["loss"], rtol=1e-12)
     # a finished run just reloads
@@ -109,5 +99,99 @@ def test_training_argument_checks():
         train_flow(flow, x + 1.0, progress=False)
     with pytest.raises(ValueError, match="w_nll"):
         train_flow(flow, x, w_nll=-1.0, progress=False)
-    with pytest.raises(ValueError, match="shape"):
+    with pytest.raises(ValueError, match="forces must have exactly the shape of x"):
         train_flow(flow, x, w_fm=1.0, forces=np.zeros((10, 2)), progress=False)
+
+
+def test_steps_and_epochs_are_one_loop_and_history_has_one_schema():
+    """epochs=E and steps=E·⌈N/B⌉ run the same loop; a partial last batch is part of every epoch."""
+    x = np.random.default_rng(2).random((70, 1))
+    kw = dict(batch_size=32, lr=1e-2, seed=5, progress=False)
+    a, b = new_flow(3), new_flow(3)
+    ta = FlowTrainer(epochs=2, **kw).fit(a, x)
+    tb = FlowTrainer(steps=6, **kw).fit(b, x)
+    assert ta.steps_per_epoch_ == 3 and ta.n_steps_ == tb.n_steps_ == 6
+    for pa, pb in zip(a.parameters(), b.parameters(), strict=True):
+        assert torch.equal(pa, pb)
+    assert set(ta.history_) == {"step", "epoch", "loss", "nll", "force_mse", "reverse_kl", "val_step", "val_nll",
+                                "val_force_mse"}
+    np.testing.assert_array_equal(ta.history_["step"], np.arange(1, 7))
+    np.testing.assert_array_equal(ta.history_["epoch"], [0, 0, 0, 1, 1, 1])
+    assert np.isnan(ta.history_["force_mse"]).all() and np.isnan(ta.history_["reverse_kl"]).all()
+    # the first step's NLL is that of the untouched flow on the first batch of the documented permutation
+    perm = torch.randperm(70, generator=torch.Generator().manual_seed(
+        int(np.random.SeedSequence([5, 0, 0]).generate_state(1)[0])))
+    with torch.no_grad():
+        want = float(-new_flow(3).log_prob(torch.as_tensor(x[perm[:32].numpy()])).mean())
+    assert ta.history_["nll"][0] == pytest.approx(want, rel=1e-12)
+
+
+def test_validation_score_clone_and_resume_settings(tmp_path):
+    rng = np.random.default_rng(4)
+    x, xv = rng.random((64, 1)), rng.random((40, 1))
+    fv = rng.normal(size=(40, 1))
+    trainer = FlowTrainer(epochs=2, batch_size=16, lr=1e-2, validate_every=3, progress=False)
+    flow = new_flow(6)
+    trainer.fit(flow, x, validation=(xv, fv))
+    h = trainer.history_
+    np.testing.assert_array_equal(h["val_step"], [3, 4, 6, 8])  # every 3 steps and at every epoch end (4 steps)
+    # the last validation is the trained model on the held-out data: mean −log p and the force MSE
+    assert h["val_nll"][-1] == pytest.approx(-trainer.score(xv), rel=1e-12)
+    with torch.no_grad():
+        assert trainer.score(xv) == pytest.approx(float(flow.log_prob(torch.as_tensor(xv)).mean()), rel=1e-12)
+    assert h["val_force_mse"][-1] == pytest.approx(float(((flow.force(torch.as_tensor(xv)) - torch.as_tensor(fv)) ** 2)
+                                                         .mean()), rel=1e-12)
+    # clone: same configuration, unfitted; refitting a fresh model with it reproduces the run
+    twin = trainer.clone()
+    assert twin.get_params() == trainer.get_params() and not hasattr(twin, "model_")
+    other = new_flow(6)
+    twin.fit(other, x, validation=(xv, fv))
+    np.testing.assert_array_equal(twin.history_["loss"], h["loss"])
+    # a checkpoint resumes only the run that wrote it
+    ck = tmp_path / "ck.pt"
+    FlowTrainer(epochs=1, batch_size=16, checkpoint=ck, progress=False).fit(new_flow(7), x)
+    with pytest.raises(ValueError, match="batch_size: 16 then, 32 now"):
+        FlowTrainer(epochs=2, batch_size=32, checkpoint=ck, progress=False).fit(new_flow(7), x)
+    with pytest.raises(ValueError, match="n_data: 64 then, 40 now"):
+        FlowTrainer(epochs=2, batch_size=16, checkpoint=ck, progress=False).fit(new_flow(7), xv)
+    with pytest.raises(ValueError, match=r"data \(same size, other values\)"):
+        FlowTrainer(epochs=2, batch_size=16, checkpoint=ck, progress=False).fit(new_flow(7), x[::-1] * 0.5)
+    with pytest.raises(ValueError, match="give epochs or steps, not both"):
+        FlowTrainer(epochs=1, steps=3).fit(new_flow(), x)
+
+
+KILL_SCRIPT = """
+import sys
+import numpy as np
+import torch
+torch.set_num_threads(1)
+from statgen.flows import SmoothFlow, train_flow
+x = np.random.default_rng(1).random((600, 2))
+torch.manual_seed(0)
+flow = SmoothFlow(["circle", "interval"], layers=2, components=4, hidden=(16,), dtype=torch.float64)
+train_flow(flow, x, epochs=8, batch_size=20, lr=1e-2, w_fm=0.1, forces=np.zeros((600, 2)), seed=3,
+           checkpoint=sys.argv[1], checkpoint_every=2, progress=False)
+"""
+
+
+@pytest.mark.slow
+def test_kill9_at_a_random_point_then_resume_reproduces_the_uninterrupted_run(tmp_path, monkeypatch):
+    """SIGKILL a training process at a random step, restart it: the same parameters and history as a
+    run that was never interrupted, and no partial file left beside the checkpoint."""
+    from statgen.flows import load_checkpoint
+    from tests.kill9 import kill_at_random_point, leftovers, python, run
+
+    ref_path, path = tmp_path / "ref" / "flow.pt", tmp_path / "run" / "flow.pt"
+    monkeypatch.setattr("sys.argv", ["-c", str(ref_path)])
+    exec(KILL_SCRIPT, {"__name__": "reference"})  # the uninterrupted run, in this process
+    delay = kill_at_random_point(python(KILL_SCRIPT, path), path.exists, np.random.default_rng(), max_delay=1.0)
+    killed_at = load_checkpoint(path)["step"]
+    run(python(KILL_SCRIPT, path))
+    ref, got = load_checkpoint(ref_path), load_checkpoint(path)
+    assert got["step"] == ref["step"] == 240 and 0 < killed_at < 240, (killed_at, delay)
+    for k, v in ref["state_dict"].items():
+        assert torch.equal(got["state_dict"][k], v), k
+    assert got["history"].keys() == ref["history"].keys()
+    for k, v in ref["history"].items():  # NaN marks terms that are off: compare as arrays (NaN == NaN)
+        np.testing.assert_array_equal(np.asarray(got["history"][k], float), np.asarray(v, float), err_msg=k)
+    assert leftovers(tmp_path) == []

@@ -17,3 +17,11 @@ def md_data(md_data_dir):
     from statgen.md.data import load_md_data
 
     return load_md_data(md_data_dir)
+
+
+@pytest.fixture(scope="session")
+def ranges(md_data):
+    """Per-coordinate bond and angle ranges of the shared MD data."""
+    from statgen.md.internal import data_ranges
+
+    return data_ranges(md_data.positions)

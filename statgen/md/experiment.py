@@ -1,0 +1,110 @@
+"""The alanine-dipeptide experiment of Köhler, Krämer & Noé (2021, arXiv:2110.00351, Sec. 5.3, Table 2, Fig. 6).
+
+One call = one model: reference MD data (generated once per data directory and shared, see
+:func:`generate_md_data`: its writers hold a lock, a second one waits and reuses), a Boltzmann
+generator trained on the first ``1 − val_fraction`` of the frames (smooth by NLL, smooth by
+NLL + force matching, or RQ spline by NLL), its validation metrics on the held-out frames, and MD
+with it as the only force (or with Amber, for reference) from held-out frames. The study
+``studies/alanine.py`` runs one call per model; the torus counterpart is
+:func:`statgen.flows.run_torus_experiment`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from statgen._checks import check_choice, check_in_range, check_int, check_nonnegative
+from statgen.md.analysis import evaluate_boltzmann_generator, ramachandran
+from statgen.md.data import generate_md_data, load_md_data
+from statgen.md.dynamics import run_md
+from statgen.md.internal import data_ranges
+from statgen.md.model import BoltzmannGenerator, load_boltzmann_generator
+from statgen.md.system import kbt
+from statgen.md.training import train_boltzmann_generator
+
+__all__ = ["run_alanine_experiment", "reference_split", "MODELS"]
+
+MODELS = ("smooth", "smooth_fm", "spline", "amber")
+FLOW_METRICS = ("nll", "force_mse", "reverse_kl", "fes_mae")
+
+
+def reference_split(data_dir: str | os.PathLike, *, ns: float, platform: str = "Reference", seed: int = 0,
+                    temperature: float = 300.0, val_fraction: float = 0.2, progress: bool = False
+                    ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """(train, validation) frames of the reference run in ``data_dir`` (generated or extended there to
+    ``ns``): the last ``val_fraction`` of the frames in time are held out. Each part holds
+    ``positions`` (nm), ``forces`` (kJ/mol/nm) and ``energies`` (kJ/mol)."""
+    val_fraction = check_in_range(val_fraction, "val_fraction", 0.0, 1.0, closed=False)
+    generate_md_data(data_dir, ns=ns, platform=platform, seed=seed, temperature=temperature,
+                     equilibration_ps=10.0 if ns >= 1 else 1.0, progress=progress)
+    d = load_md_data(data_dir)
+    n_train = int(round(len(d) * (1 - val_fraction)))
+    if not 1 <= n_train < len(d):
+        raise ValueError(f"val_fraction={val_fraction} leaves {n_train} of {len(d)} frames for training; "
+                         "need at least one frame on each side")
+    keys = ("positions", "forces", "energies")
+    return tuple({k: getattr(d, k)[s] for k in keys} for s in (slice(0, n_train), slice(n_train, None)))
+
+
+def run_alanine_experiment(model: str, *, data_dir: str | os.PathLike, ns: float, platform: str = "Reference",
+                           val_fraction: float = 0.2, w_fm: float = 1e-3, steps: int, batch_size: int = 128,
+                           lr: float = 5e-4, components: int = 8, hidden=(64, 64), torsion_blocks: int = 2,
+                           n_samples: int = 1000, replicas: int = 10, nvt_steps: int = 1000, nve_steps: int = 5000,
+                           report_every: int = 10, bins: int = 36, seed: int = 0, temperature: float = 300.0,
+                           workdir: str | os.PathLike | None = None, progress: bool = False) -> dict[str, np.ndarray]:
+    """Train (``workdir/model.pt``, resumable), evaluate and run MD with one model of :data:`MODELS`.
+
+    ``w_fm`` weighs the force MSE ((k_BT/nm)², mean over atoms and components) of "smooth_fm" only.
+
+    Returns
+    -------
+    dict: ``nll``, ``force_mse``, ``reverse_kl``, ``fes_mae`` (validation metrics, NaN for "amber"),
+    ``basin_df`` (3,) F_b = −log P_b of the flow samples (k_BT), ``phi_flow``, ``psi_flow`` (n_samples,)
+    rad; ``phi_md``, ``psi_md`` of all reference frames; the MD traces ``time``, ``nve``, ``total``,
+    ``potential``, ``blew_up``, ``drift``, ``fluctuation`` of :func:`run_md`.
+    """
+    check_choice(model, "model", MODELS)
+    w_fm = check_nonnegative(w_fm, "w_fm")
+    replicas = check_int(replicas, "replicas", minimum=1)
+    n_samples = check_int(n_samples, "n_samples", minimum=1)
+    seed = check_int(seed, "seed", minimum=0)
+    train, val = reference_split(data_dir, ns=ns, platform=platform, seed=seed, temperature=temperature,
+                                 val_fraction=val_fraction, progress=progress)
+    if replicas > len(val["positions"]):
+        raise ValueError(f"replicas={replicas} exceeds the {len(val['positions'])} held-out frames to start from")
+    rng = np.random.default_rng(seed)
+    starts = val["positions"][rng.choice(len(val["positions"]), replicas, replace=False)]
+    md_kw = dict(temperature=temperature, nvt_steps=nvt_steps, nve_steps=nve_steps, report_every=report_every,
+                 seed=seed, progress=progress)
+    out: dict[str, np.ndarray] = {}
+    if model == "amber":
+        res = run_md("amber", starts, **md_kw)
+        out.update({k: np.nan for k in FLOW_METRICS}, basin_df=np.full(3, np.nan),
+                   phi_flow=np.full(n_samples, np.nan), psi_flow=np.full(n_samples, np.nan))
+    else:
+        ckpt = Path(workdir) / "model.pt" if workdir is not None else None
+        if ckpt is not None and ckpt.exists():
+            bg = load_boltzmann_generator(ckpt)
+        else:
+            br, ar = data_ranges(train["positions"])
+            torch.manual_seed(seed)
+            bg = BoltzmannGenerator(bond_range=br, angle_range=ar, transformer="spline" if model == "spline" else "smooth",
+                                    components=components, hidden=hidden, torsion_blocks=torsion_blocks)
+        k = kbt(temperature)
+        train_boltzmann_generator(bg, train["positions"], train["forces"] / k, steps=steps, batch_size=batch_size,
+                                  lr=lr, w_fm=w_fm if model == "smooth_fm" else 0.0, checkpoint=ckpt, seed=seed,
+                                  progress=progress)
+        bg = bg.double()  # metrics and MD in float64
+        ev = evaluate_boltzmann_generator(bg, val["positions"], val["forces"] / k, temperature=temperature,
+                                          n_samples=n_samples, seed=seed, bins=bins)
+        out.update({key: ev[key] for key in FLOW_METRICS}, basin_df=ev["basin_df_flow"], phi_flow=ev["phi_flow"],
+                   psi_flow=ev["psi_flow"])
+        res = run_md(bg, starts, **md_kw)
+    for key in ("time", "nve", "total", "potential", "blew_up", "drift", "fluctuation"):
+        out[key] = res[key]
+    out["phi_md"], out["psi_md"] = ramachandran(np.concatenate([train["positions"], val["positions"]]))
+    return {k: np.asarray(v) for k, v in out.items()}

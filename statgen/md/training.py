@@ -1,0 +1,57 @@
+"""Training a Boltzmann generator: the flows' one training loop with molecular names and defaults."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from statgen.flows.losses import check_model
+from statgen.flows.training import FlowTrainer
+from statgen.md.internal import as_positions
+
+__all__ = ["train_boltzmann_generator"]
+
+
+def train_boltzmann_generator(model, positions, forces=None, *, steps: int = 1000, batch_size: int = 128,
+                              lr: float = 5e-4, w_nll: float = 1.0, w_fm: float = 0.0,
+                              checkpoint: str | os.PathLike | None = None, checkpoint_every: int | None = 200,
+                              seed: int = 0, validation=None, progress: bool = True) -> dict[str, np.ndarray]:
+    """Train by likelihood and/or force matching with Adam (:class:`statgen.flows.FlowTrainer`); resumable.
+
+    loss = w_nll · mean(−log p_x(x)) + w_fm · mean_{frames, atoms, xyz} (F_model − F_ref)²
+
+    Parameters
+    ----------
+    model : a :class:`BoltzmannGenerator` (or any density over positions with ``log_prob`` and ``n_atoms``).
+    positions : (n, N, 3) nm. forces : (n, N, 3) reference forces in k_BT/nm (divide OpenMM's
+        kJ/mol/nm by k_BT = RT); needed when ``w_fm > 0``.
+    steps : total optimizer steps (a resumed run continues up to ``steps``; 0 trains nothing).
+    checkpoint : file written atomically every ``checkpoint_every`` steps, at every epoch end and
+        at the end (the training-checkpoint format of :mod:`statgen.flows.checkpoint`, which
+        :func:`load_boltzmann_generator` also reads); an existing file resumes training.
+    seed : minibatch order (the seed scheme of :mod:`statgen.flows.training`).
+    validation : held-out (positions, forces) or positions, evaluated at every epoch end.
+
+    Returns
+    -------
+    history : the per-step history of :class:`statgen.flows.FlowTrainer` (``step``, ``epoch``,
+    ``loss``, ``nll``, ``force_mse``, ``reverse_kl``, ``val_*``).
+    """
+    check_model(model, "log_prob", "parameters")
+    n_atoms = getattr(model, "n_atoms", None)
+    if n_atoms is None:
+        raise TypeError(f"model must have n_atoms (e.g. statgen.md.BoltzmannGenerator), got {type(model).__name__}")
+    dtype = next(iter(model.parameters())).dtype
+    device = next(iter(model.parameters())).device
+    x = as_positions(positions, n_atoms, dtype=dtype, device=device, name="positions")
+    if not len(x):
+        raise ValueError("positions is empty: training needs at least one frame")
+    f = None
+    if forces is not None:
+        f = as_positions(forces, n_atoms, dtype=dtype, device=device, name="forces")
+        if len(f) != len(x):
+            raise ValueError(f"forces must have as many frames as positions ({len(x)}), got {len(f)}")
+    trainer = FlowTrainer(w_nll=w_nll, w_fm=w_fm, steps=steps, batch_size=batch_size, lr=lr, seed=seed,
+                          checkpoint=checkpoint, checkpoint_every=checkpoint_every, progress=progress)
+    return trainer.fit(model, x, f, validation=validation).history_
