@@ -79,7 +79,6 @@ PUBLIC_API = [
 KNOWN_MISSING = {
     (G, "contact_scores"): 13,
     (G, "load_alignment", "focus"): 13,
-    (MD, "pretrained_boltzmann_generator", "kind"): 12,
 }
 
 #: Questions a model object answers: wherever a public class has one, it is a method, not a property.
