@@ -20,12 +20,12 @@ the same defaults as ``kppm(X ~ Z, clusters, method)`` of spatstat.model 3.2-1:
    Nelder–Mead (:func:`~statgen.pointprocess.nelder_mead.nelder_mead_r`) in spatstat's native
    parameters from spatstat's starting values, ``parscale = |start|``, ``fnscale = |f(start)|``.
 
-Where statgen computes instead of approximating (both documented differences, both below
-1e-3 relative in the estimates on redwood / redwoodfull):
-- the distance distributions of the Palm and clik2 integrals are exact for rectangles (the
-  arc of each circle inside the window, in closed form; spatstat rasterizes the window and the
-  points on a 128 × 128 mask and regularizes the cdf);
-- the variance-Gamma K-function is a closed form (spatstat integrates numerically to 1.2e-4).
+Every step follows spatstat, including the pixel approximation of the distance distributions
+(:mod:`~statgen.pointprocess.pixel_cdf`); on redwood and redwoodfull all 32 fits (4 families × 4
+methods) equal kppm's to 1e-12 (tests/pointprocess/test_kppm.py). ``integral="exact"`` replaces the
+pixel distance distributions by exact ones (for rectangles, closed forms; for polygons, circle arcs),
+a deliberate option: spatstat's G exceeds the exact one by 1–3 % at short range. The variance-Gamma
+K-function is a closed form (spatstat integrates numerically to 1.2e-4; the fits still agree to 1e-12).
 
 ``starts > 1`` adds a multi-start search (not in spatstat): Nelder–Mead from a grid of starting
 points, keeping the best fit that is not degenerate (κ|W| < 1 parent expected in the window, or
@@ -164,12 +164,10 @@ class KppmFit(Estimator):
     nu : the variance-Gamma shape ν_ker > −1/2 (spatstat's default −1/4).
     starts : 1 (spatstat's single start, the default) or the number of starting points of the
         multi-start search (≥ 2; the spatstat start is always one of them).
-    integral : how the Palm / clik2 distance distributions are computed: "pixel" (on the 128 × 128
-        mask as spatstat does, :mod:`~statgen.pointprocess.pixel_cdf`) or "exact" (circle arcs inside
-        the window). Default None: "pixel" for palm, "exact" for clik2 — the choice closest to kppm
-        for each (measured on redwood / redwoodfull: palm pixel ≤ 1 % / ≤ 3.2 %, exact ≤ 3.7 %;
-        clik2 exact ≤ 0.75 %, pixel ≤ 16 %: clik2 is very sensitive to G, and spatstat's final
-        ``smooth.spline`` refinement of G is not reproduced).
+    integral : how the Palm / clik2 distance distributions are computed: "pixel" (default: on the
+        128 × 128 mask exactly as spatstat does, :mod:`~statgen.pointprocess.pixel_cdf`) or "exact"
+        (circle arcs inside the window, no discretization; on redwood / redwoodfull the estimates then
+        differ from kppm's by up to 3.7 % (palm) and 0.75 % (clik2): spatstat's discretization error).
 
     Attributes (after :meth:`fit`)
     ------------------------------
@@ -287,9 +285,7 @@ class KppmFit(Estimator):
         return f, -1.0
 
     def _integral_kind(self) -> str:
-        if self.integral is not None:
-            return self.integral
-        return "pixel" if self.method == "palm" else "exact"
+        return "pixel" if self.integral is None else self.integral
 
     def _mask_measure(self, W, pix):
         """(image on the window's mask, its integral): 1 inside the window, or λ with covariates."""

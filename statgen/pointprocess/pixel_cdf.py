@@ -11,13 +11,19 @@ the Palm likelihood, two (λ-weighted) window locations for clik2. spatstat comp
 3. the histogram of the lag lengths weighted by C on 1024 radii from 0 to the largest lag,
    cumulated; below 10 lag pixels the cdf is replaced by the least-squares fit a r² + b r³ on the
    radii below 20 lag pixels, then made non-decreasing;
-4. refinement to a step ≤ r_max/4096 by a spline through G(r)/r² (spatstat: ``smooth.spline``;
-   statgen: the interpolating cubic spline, which is what a smoothing spline of these smooth
-   values approaches), and a left Riemann–Stieltjes sum.
+4. refinement to a step ≤ r_max/4096 by a cubic smoothing spline through G(r)/r², its smoothing
+   chosen by generalized cross-validation (R's ``smooth.spline``; here scipy's
+   ``make_smoothing_spline``, which gives the same G to 7 digits on redwoodfull), and a left
+   Riemann–Stieltjes sum.
 
 Step 2's lag grid is 2n/(2n + 1) of the true pixel lag, and steps 1 and 3 smooth the cdf near
 r = 0: spatstat's G exceeds the exact one by ≈ 1 % (window pairs) to 3 % (data–window pairs) at
 the short distances that matter. ``KppmFit(integral="exact")`` uses the exact G instead.
+
+References
+----------
+Craven, P., Wahba, G. (1979). Smoothing noisy data with spline functions. Numer. Math. 31, 377–403
+(generalized cross-validation).
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.interpolate import CubicSpline
+from scipy.interpolate import make_smoothing_spline
 
 __all__ = ["MASK_SIZE", "mask_centres", "raster_counts", "lag_cdf"]
 
@@ -98,7 +104,7 @@ def lag_cdf(A: np.ndarray, B: np.ndarray, window, rmax: float) -> tuple[np.ndarr
         rnew = np.arange(0.0, rtop + 1e-12 * rtop, fine)
         rnew = rnew[rnew <= rtop]
         pos = rgrid > 0
-        spl = CubicSpline(rgrid[pos], ch[pos] / rgrid[pos] ** 2)
+        spl = make_smoothing_spline(rgrid[pos], ch[pos] / rgrid[pos] ** 2)
         cdf = spl(rnew) * rnew**2
     else:
         rnew, cdf = rgrid, ch

@@ -49,12 +49,6 @@ class Polygon:
             raise ValueError(f"{name} must be an (m, 2) array of m >= 3 polygon vertices, got shape {v.shape}")
         if np.all(v[0] == v[-1]) and v.shape[0] > 3:
             v = v[:-1]
-        x, y = v[:, 0], v[:, 1]
-        signed = 0.5 * float(np.sum(x * np.roll(y, -1) - np.roll(x, -1) * y))
-        if not abs(signed) > 0:
-            raise ValueError(f"{name} must enclose a positive area, got a degenerate polygon {v.tolist()}")
-        if signed < 0:
-            v = v[::-1].copy()
         m = v.shape[0]
         for a in range(m):
             for b in range(a + 1, m):
@@ -63,6 +57,12 @@ class Polygon:
                 if _segments_cross(v[a], v[(a + 1) % m], v[b], v[(b + 1) % m]):
                     raise ValueError(f"{name} must be a simple polygon, but its edges {a} and {b} intersect "
                                      f"(a self-intersecting outline has no well-defined inside)")
+        x, y = v[:, 0], v[:, 1]
+        signed = 0.5 * float(np.sum(x * np.roll(y, -1) - np.roll(x, -1) * y))
+        if not abs(signed) > 0:
+            raise ValueError(f"{name} must enclose a positive area, got a degenerate polygon {v.tolist()}")
+        if signed < 0:
+            v = v[::-1].copy()
         self.vertices = v
         self._area = abs(signed)
         lo, hi = v.min(axis=0), v.max(axis=0)
