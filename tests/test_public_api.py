@@ -68,6 +68,7 @@ PUBLIC_API = [
         "fit": M("points", "window", covariates=None), "bootstrap": M(rng=REQUIRED)}, defaults={"kernel": "thomas"}),
     Api(PP, "Polygon", ("vertices",)),
     Api(PP, "CovariateGrid", ("x", "y", "images")),
+    Api(PP, "load_pattern", ("name",)),
     # statgen.flows
     Api(FL, "SmoothFlow", ("domains",), {"layers": 4, "components": 8, "hidden": (64, 64), "transformer": "smooth"},
         methods={"log_prob": M("x"), "sample": M("n"), "energy": M("x"), "force": M("x")}),

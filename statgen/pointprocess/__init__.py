@@ -26,6 +26,7 @@ Neyman–Scott point processes. Biometrical Journal 50, 43–57.
 
 from statgen.pointprocess.assessment import approximation_error, monte_carlo_conditional_intensity
 from statgen.pointprocess.covariates import CovariateGrid
+from statgen.pointprocess.datasets import load_pattern
 from statgen.pointprocess.fields import CallableField, Constant, Field, Gridded, LogLinear
 from statgen.pointprocess.fit import ClusterFit
 from statgen.pointprocess.kernels import (
@@ -53,6 +54,6 @@ __all__ = [
     "NeymanScott", "Simulation", "METHODS",
     "Field", "Constant", "LogLinear", "Gridded", "CallableField",
     "monte_carlo_conditional_intensity", "approximation_error",
-    "ClusterFit", "KppmFit", "Polygon", "CovariateGrid", "fit_loglinear_intensity", "k_inhom", "expected_k_inhom",
+    "ClusterFit", "KppmFit", "Polygon", "CovariateGrid", "load_pattern", "fit_loglinear_intensity", "k_inhom", "expected_k_inhom",
     "subset_recursion", "partition_sum", "set_partitions", "bell_number",
 ]

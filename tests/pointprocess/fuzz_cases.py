@@ -615,3 +615,7 @@ add("CovariateGrid: image shape", lambda: pp().CovariateGrid([0.1, 0.5], [0.1, 0
 add("CovariateGrid: image NaN", lambda: pp().CovariateGrid([0.1, 0.5], [0.1, 0.5], np.array([[1, NAN], [1, 1]])),
     ("images['z'] contains",))
 add("CovariateGrid: no images", lambda: pp().CovariateGrid([0.1, 0.5], [0.1, 0.5], {}), "images")
+add("load_pattern: unknown name", lambda: pp().load_pattern("bei"), "name")
+add("load_pattern: None", lambda: pp().load_pattern(None), "name")
+add("load_pattern: redwoodfull has 195 points", lambda: pp().load_pattern("redwoodfull")[0].shape, "name",
+    ok=lambda v: v == (195, 2))
