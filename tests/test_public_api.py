@@ -69,6 +69,8 @@ PUBLIC_API = [
     Api(PP, "Polygon", ("vertices",)),
     Api(PP, "CovariateGrid", ("x", "y", "images")),
     Api(PP, "load_pattern", ("name",)),
+    Api(PP, "ParentCovariateFit", (), {"rmax": None}, methods={"fit": M("points", "window", "covariates")}),
+    Api(PP, "palm_comparison", ("points", "window", "covariates")),
     # statgen.flows
     Api(FL, "SmoothFlow", ("domains",), {"layers": 4, "components": 8, "hidden": (64, 64), "transformer": "smooth"},
         methods={"log_prob": M("x"), "sample": M("n"), "energy": M("x"), "force": M("x")}),

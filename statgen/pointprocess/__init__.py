@@ -39,6 +39,7 @@ from statgen.pointprocess.kernels import (
 from statgen.pointprocess.kppm import KppmFit
 from statgen.pointprocess.kfunction import expected_k_inhom, k_inhom
 from statgen.pointprocess.model import METHODS, NeymanScott
+from statgen.pointprocess.parent_covariates import ParentCovariateFit, palm_comparison
 from statgen.pointprocess.polygon import Polygon
 from statgen.pointprocess.recursion import (
     bell_number,
@@ -54,6 +55,7 @@ __all__ = [
     "NeymanScott", "Simulation", "METHODS",
     "Field", "Constant", "LogLinear", "Gridded", "CallableField",
     "monte_carlo_conditional_intensity", "approximation_error",
-    "ClusterFit", "KppmFit", "Polygon", "CovariateGrid", "load_pattern", "fit_loglinear_intensity", "k_inhom", "expected_k_inhom",
+    "ClusterFit", "KppmFit", "Polygon", "CovariateGrid", "load_pattern",
+    "ParentCovariateFit", "palm_comparison", "fit_loglinear_intensity", "k_inhom", "expected_k_inhom",
     "subset_recursion", "partition_sum", "set_partitions", "bell_number",
 ]

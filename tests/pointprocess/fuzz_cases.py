@@ -619,3 +619,15 @@ add("load_pattern: unknown name", lambda: pp().load_pattern("bei"), "name")
 add("load_pattern: None", lambda: pp().load_pattern(None), "name")
 add("load_pattern: redwoodfull has 195 points", lambda: pp().load_pattern("redwoodfull")[0].shape, "name",
     ok=lambda v: v == (195, 2))
+add("ParentCovariateFit: rmax=0", lambda: pp().ParentCovariateFit(rmax=0.0).fit(
+    kppm_pattern(), U2, pp().CovariateGrid([0.25, 0.75], [0.25, 0.75], np.ones((2, 2)))), "rmax")
+add("ParentCovariateFit: covariates array", lambda: pp().ParentCovariateFit().fit(kppm_pattern(), U2, np.ones((2, 2))),
+    "covariates")
+add("ParentCovariateFit: grid too small", lambda: pp().ParentCovariateFit().fit(
+    kppm_pattern(), U2, pp().CovariateGrid([0.1, 0.2], [0.1, 0.2], np.ones((2, 2)))), "covariates")
+add("ParentCovariateFit: points NaN", lambda: pp().ParentCovariateFit().fit(
+    np.vstack([kppm_pattern(), [[NAN, 0.1]]]), U2, pp().CovariateGrid([0.25, 0.75], [0.25, 0.75], np.ones((2, 2)))),
+    "points")
+add("palm_comparison: points outside", lambda: pp().palm_comparison(
+    np.vstack([kppm_pattern(), [[3.0, 0.1]]]), U2, pp().CovariateGrid([0.25, 0.75], [0.25, 0.75], np.ones((2, 2)))),
+    "points")
