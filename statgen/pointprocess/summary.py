@@ -29,8 +29,6 @@ import math
 import numpy as np
 from scipy.spatial import cKDTree
 
-from statgen.pointprocess.polygon import Polygon
-
 __all__ = ["rmax_rule", "r_grid", "ripley_weights", "k_estimate", "pcf_estimate", "mean_nn_distance",
            "pair_distances", "r_density"]
 
