@@ -397,9 +397,8 @@ class KppmFit(Estimator):
         else:
             _, _, pix = fit_trend(self._train_points, W, self.covariates_)
             lam_max = float(pix[2].max())
-        model = NeymanScott(kap, lam_max / kap, self.family_.kernel(self.params_["scale"]), W.box_array())
-        pts = model.simulate(rng=rng)
-        pts = pts[W.contains(pts)]
+        model = NeymanScott(kap, lam_max / kap, self.family_.kernel(self.params_["scale"]), W)
+        pts = model.simulate(rng=rng)  # clipped to the (polygon) window
         if self.covariates_ is not None:
             b = self.params_["beta"]
             lam = np.exp(b[0] + self.covariates_.at(pts) @ b[1:])
