@@ -85,10 +85,10 @@ class CovariateGrid:
                              "cover the whole window")
 
     def pixel_index(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(row, column) of the pixel holding each point (points on the outer edge go to the edge pixel)."""
-        lo, _ = self.extent
-        col = np.clip(np.floor((points[:, 0] - lo[0]) / self.dx).astype(np.int64), 0, self.x.size - 1)
-        row = np.clip(np.floor((points[:, 1] - lo[1]) / self.dy).astype(np.int64), 0, self.y.size - 1)
+        """(row, column) of the pixel whose centre is nearest to each point (edge pixels beyond the grid)."""
+        # nearest pixel centre, ties to even (spatstat's nearest.pixel uses R's round)
+        col = np.clip(np.round((points[:, 0] - self.x[0]) / self.dx).astype(np.int64), 0, self.x.size - 1)
+        row = np.clip(np.round((points[:, 1] - self.y[0]) / self.dy).astype(np.int64), 0, self.y.size - 1)
         return row, col
 
     def at(self, points: np.ndarray) -> np.ndarray:
@@ -117,9 +117,34 @@ class CovariateGrid:
         return centres[keep], area[keep], Z[keep]
 
 
+def berman_turner_scheme(points: np.ndarray, window) -> tuple[np.ndarray, np.ndarray]:
+    """spatstat's default quadrature for ``ppm`` on a rectangle: the data, an m × m grid of dummy
+    points at tile centres plus the 4 corners, m = max(32, 10⌈2√n/10⌉), and counting weights
+    (tile area / number of quadrature points in the tile). Returns (points (N, 2), weights (N,)),
+    the data first."""
+    n = points.shape[0]
+    m = max(32, 10 * math.ceil(2 * math.sqrt(n) / 10))
+    lo, hi = window.frame()
+    side = hi - lo
+    gx = lo[0] + (np.arange(m) + 0.5) * side[0] / m
+    gy = lo[1] + (np.arange(m) + 0.5) * side[1] / m
+    X, Y = np.meshgrid(gx, gy)
+    corners = np.array([[lo[0], lo[1]], [hi[0], lo[1]], [lo[0], hi[1]], [hi[0], hi[1]]])
+    Q = np.vstack([points, np.column_stack([X.ravel(), Y.ravel()]), corners])
+    ix = np.clip(np.ceil(m * (Q[:, 0] - lo[0]) / side[0]), 1, m).astype(np.int64)
+    iy = np.clip(np.ceil(m * (Q[:, 1] - lo[1]) / side[1]), 1, m).astype(np.int64)
+    tile = (iy - 1) * m + ix - 1
+    counts = np.bincount(tile, minlength=m * m)
+    return Q, float(np.prod(side)) / (m * m) / counts[tile]
+
+
 def fit_trend(points: np.ndarray, window, grid: CovariateGrid | None):
     """Poisson maximum likelihood of λ(x) = exp(β₀ + β·Z(x)): returns (β (p + 1,), λ at the points,
-    (pixel centres, pixel areas, λ at the pixels)). Without a grid, λ = n/|W| (β = (log λ,))."""
+    (pixel centres, pixel areas, λ at the pixels)). Without a grid, λ = n/|W| (β = (log λ,)).
+
+    On a rectangle the likelihood is spatstat's Berman–Turner approximation
+    Σ_data η − Σ_quad w e^η (:func:`berman_turner_scheme`, covariates at the nearest pixel), which
+    is what ``kppm`` uses; on a polygon it is the pixel likelihood Σ_data η − Σ_pixels |pixel ∩ W| e^η."""
     n = points.shape[0]
     if grid is None:
         lam = n / window.area()
@@ -127,26 +152,35 @@ def fit_trend(points: np.ndarray, window, grid: CovariateGrid | None):
     grid.check_covers(window)
     centres, area, Zp = grid.pixels(window)
     Zx = grid.at(points)
+    if window.is_rectangle:  # fit on spatstat's quadrature; λ is still reported on the pixels
+        Q, wq = berman_turner_scheme(points, window)
+        Zq = grid.at(Q)
+    else:
+        Zq, wq = Zp, area
     # centre the covariates for a well-conditioned optimization
     mu, sd = Zp.mean(axis=0), Zp.std(axis=0)
     sd = np.where(sd > 0, sd, 1.0)
-    A = np.column_stack([np.ones(Zp.shape[0]), (Zp - mu) / sd])
+    A = np.column_stack([np.ones(Zq.shape[0]), (Zq - mu) / sd])
     B = np.column_stack([np.ones(n), (Zx - mu) / sd])
     sB = B.sum(axis=0)
 
     def f(b):
         eta = A @ b
         m = eta.max()
-        return -(sB @ b) + math.exp(m) * float(area @ np.exp(eta - m))
+        return -(sB @ b) + math.exp(m) * float(wq @ np.exp(eta - m))
 
     def grad(b):
-        return -sB + A.T @ (area * np.exp(A @ b))
+        return -sB + A.T @ (wq * np.exp(A @ b))
+
+    def hess(b):
+        return (A * (wq * np.exp(A @ b))[:, None]).T @ A
 
     b0 = np.zeros(A.shape[1])
-    b0[0] = math.log(n / float(area.sum()))
-    res = optimize.minimize(f, b0, jac=grad, method="BFGS", options={"gtol": 1e-10, "maxiter": 500})
+    b0[0] = math.log(n / float(wq.sum()))
+    res = optimize.minimize(f, b0, jac=grad, hess=hess, method="trust-exact", options={"gtol": 1e-12})
     if not np.all(np.isfinite(res.x)):
         raise ValueError(f"covariates: the Poisson trend fit did not converge ({res.message})")
     b = res.x
     beta = np.concatenate([[b[0] - float(np.sum(b[1:] * mu / sd))], b[1:] / sd])
-    return beta, np.exp(B @ b), (centres, area, np.exp(A @ b))
+    Ap = np.column_stack([np.ones(Zp.shape[0]), (Zp - mu) / sd])
+    return beta, np.exp(B @ b), (centres, area, np.exp(Ap @ b))

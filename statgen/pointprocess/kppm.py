@@ -23,8 +23,7 @@ the same defaults as ``kppm(X ~ Z, clusters, method)`` of spatstat.model 3.2-1:
 Every step follows spatstat, including the pixel approximation of the distance distributions
 (:mod:`~statgen.pointprocess.pixel_cdf`); on redwood and redwoodfull all 32 fits (4 families × 4
 methods) equal kppm's to 1e-12 (tests/pointprocess/test_kppm.py), on bei (3 604 points) to 1e-10,
-and with covariates the first-order β differs from spatstat's Berman–Turner quadrature fit by
-≈ 1e-3, which moves the palm estimates by ≈ 0.3 % (clik2: 1e-10). ``integral="exact"`` replaces the
+with or without its covariates elev and grad (β by spatstat's Berman–Turner quadrature). ``integral="exact"`` replaces the
 pixel distance distributions by exact ones (for rectangles, closed forms; for polygons, circle arcs),
 a deliberate option: spatstat's G exceeds the exact one by 1–3 % at short range. The variance-Gamma
 K-function is a closed form (spatstat integrates numerically to 1.2e-4; the fits still agree to 1e-12).
