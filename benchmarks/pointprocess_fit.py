@@ -31,7 +31,7 @@ CASES = [  # (pattern, spatstat family, statgen kernel, method, statistic, covar
     *[(p, c, k, m, "K", False) for p in ("redwood", "redwoodfull")
       for c, k in (("Thomas", "thomas"), ("MatClust", "matern")) for m in ("mincon", "palm", "clik2")],
     *[("bei", "Thomas", "thomas", m, "K", False) for m in ("mincon", "palm", "clik2")],
-    *[("bei", "Thomas", "thomas", m, "K", True) for m in ("palm", "clik2")],
+    *[("bei", "Thomas", "thomas", m, s, True) for m, s in (("mincon", "K"), ("mincon", "pcf"), ("palm", "K"), ("clik2", "K"))],
 ]
 
 R_SCRIPT = r"""
@@ -51,7 +51,8 @@ for (cv in c("elev", "grad")) {
 cases <- read.csv(file.path(out, "cases.csv"), stringsAsFactors = FALSE)
 for (i in seq_len(nrow(cases))) {
   cs <- cases[i, ]; X <- get(cs$pattern)
-  f <- if (cs$cov) function() kppm(X ~ elev + grad, cs$family, data = bei.extra, method = cs$method)
+  f <- if (cs$cov) function() kppm(X ~ elev + grad, cs$family, data = bei.extra, method = cs$method,
+                                     statistic = cs$statistic)
        else function() kppm(X ~ 1, cs$family, method = cs$method, statistic = cs$statistic)
   fit <- f()
   t <- min(sapply(1:3, function(k) system.time(f())[["elapsed"]]))
@@ -94,7 +95,8 @@ def main() -> int:
         args = (pts[p], windows[p], grid) if cov else (pts[p], windows[p])
         sec, mib, fit = measure(lambda est=est, args=args: est.fit(*args), repeat=3)
         kap, sc, rsec = peer[k]
-        rows.append({"pattern": p + ("~elev+grad" if cov else ""), "model": c, "method": m,
+        rows.append({"pattern": p + ("~elev+grad" if cov else ""), "model": c,
+                     "method": m + (f" {s}" if m == "mincon" else ""),
                      "spatstat kappa": kap, "statgen kappa": fit.params_["kappa"],
                      "spatstat scale": sc, "statgen scale": fit.params_["scale"],
                      "rel diff kappa": fit.params_["kappa"] / kap - 1, "rel diff scale": fit.params_["scale"] / sc - 1,

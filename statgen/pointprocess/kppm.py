@@ -10,7 +10,8 @@ the same defaults as ``kppm(X ~ Z, clusters, method)`` of spatstat.model 3.2-1:
 
    - ``mincon``: minimum contrast mean_{r ∈ [r_min, r_max]} |T̂(r)^q − T(r; θ)^q|^p on the 513 radii
      of ``Kest``, T = K (``statistic="K"``, Ripley-corrected K̂) or g (``"pcf"``, kernel estimate ĝ,
-     r_min = the first radius > 0), q = 1/4, p = 2, r_max from ``rmax.rule`` (stationary only);
+     r_min = the first radius > 0), q = 1/4, p = 2, r_max from ``rmax.rule``; with covariates the
+     inhomogeneous K̂ / ĝ of ``Kinhom`` / ``pcfinhom`` (weights 1/(λ_i λ_j), renormalised);
    - ``palm``: the Palm likelihood (Tanaka, Ogata & Stoyan 2008)
      Σ_{i≠j, d_ij ≤ c} log(λ(x_j) g(d_ij)) − Σ_i ∫_W 1{|u − x_i| ≤ c} λ(u) g(|u − x_i|) du;
    - ``clik2``: the second-order composite likelihood (Guan 2006)
@@ -60,9 +61,11 @@ from statgen.pointprocess.pixel_cdf import MASK_SIZE, lag_cdf, mask_centres, ras
 from statgen.pointprocess.polygon import as_polygon
 from statgen.pointprocess.summary import (
     k_estimate,
+    k_inhom_estimate,
     mean_nn_distance,
     pair_distances,
     pcf_estimate,
+    pcf_inhom_estimate,
     r_grid,
     rmax_rule,
 )
@@ -209,13 +212,18 @@ class KppmFit(Estimator):
             check_choice(self.integral, "integral", ("pixel", "exact"))
 
     # ------------------------------------------------------------------ objectives
-    def _mincon(self, x, W, rmax):
+    def _mincon(self, x, W, rmax, lam_x=None):
         r = r_grid(rmax)
         if self.statistic == "K":
-            obs = k_estimate(x, W, r)
+            obs = k_estimate(x, W, r) if lam_x is None else k_inhom_estimate(x, W, r, lam_x)
             theo = self.family_.K
         else:
-            obs = pcf_estimate(x, W, r)
+            if lam_x is None:
+                obs = pcf_estimate(x, W, r)
+            else:  # pcfinhom's own radii (its r_max uses the largest λ_i); the contrast stops at r_max
+                r, obs = pcf_inhom_estimate(x, W, lam_x)
+                keep = r <= rmax
+                r, obs = r[keep], obs[keep]
             theo = self.family_.pcf
             r, obs = r[1:], obs[1:]  # g(0) is infinite: kppm starts at the second radius
         q, p = self.q, self.p
@@ -327,9 +335,6 @@ class KppmFit(Estimator):
         x, W = _check_pattern(points, window)
         if covariates is not None and not isinstance(covariates, CovariateGrid):
             raise TypeError(f"covariates must be a CovariateGrid or None, got {type(covariates).__name__}")
-        if covariates is not None and self.method == "mincon":
-            raise ValueError("method: 'mincon' with covariates (spatstat's Kinhom contrast) is not implemented; "
-                             "use method='palm' or 'clik2' with covariates")
         self.family_ = ClusterFamily(self.kernel, float(self.nu))
         n = x.shape[0]
         rmax = rmax_rule(W, n) if self.rmax is None else float(self.rmax)
@@ -339,7 +344,7 @@ class KppmFit(Estimator):
         if self.method != "mincon" and pair_distances(x, cut)[2].size == 0:
             raise ValueError(f"points: no two points are within rmax/2 = {cut:g} of each other; raise rmax")
         if self.method == "mincon":
-            f, sign = self._mincon(x, W, rmax)
+            f, sign = self._mincon(x, W, rmax, None if covariates is None else lam_x)
         elif self.method == "palm":
             f, sign = self._palm(x, W, cut, lam_x, pix)
         else:

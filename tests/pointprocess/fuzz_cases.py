@@ -590,8 +590,12 @@ add("KppmFit.fit: window lo > hi", lambda: pp().KppmFit().fit(kppm_pattern(), ((
 add("KppmFit.fit: window str", lambda: pp().KppmFit().fit(kppm_pattern(), "unit"), "window")
 add("KppmFit.fit: covariates not a grid", lambda: pp().KppmFit(method="palm").fit(kppm_pattern(), U2, np.ones((4, 4))),
     "covariates")
-add("KppmFit.fit: covariates with mincon", lambda: pp().KppmFit().fit(
-    kppm_pattern(), U2, pp().CovariateGrid([0.25, 0.75], [0.25, 0.75], np.ones((2, 2)))), "method")
+add("KppmFit.fit: covariates with mincon (Kinhom contrast) -> finite fit", lambda: pp().KppmFit().fit(
+    kppm_pattern(), U2, pp().CovariateGrid([0.25, 0.75], [0.25, 0.75], [[0.0, 1.0], [0.0, 1.0]])).params_["kappa"],
+    "covariates", ok=lambda v: math.isfinite(v) and v > 0)
+add("KppmFit.fit: constant covariate", lambda: pp().KppmFit(method="palm").fit(
+    kppm_pattern(), U2, pp().CovariateGrid([0.25, 0.75], [0.25, 0.75], np.ones((2, 2)))).params_["kappa"],
+    "covariates", ok=lambda v: math.isfinite(v) and v > 0)
 add("KppmFit.fit: covariate grid too small", lambda: pp().KppmFit(method="palm").fit(
     kppm_pattern(), U2, pp().CovariateGrid([0.1, 0.2], [0.1, 0.2], np.ones((2, 2)))), "covariates")
 add("KppmFit.bootstrap: before fit", lambda: pp().KppmFit().bootstrap(2, rng=rng()), ("fit(",),
