@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from scipy import linalg
 from scipy.interpolate import BSpline
 
 __all__ = ["r_smooth_spline"]
@@ -66,15 +67,16 @@ def r_smooth_spline(x: np.ndarray, y: np.ndarray):
     nk = nkn + 2
     X = BSpline.design_matrix(xb, t, 3).toarray()
     XtX, Xty = X.T @ X, X.T @ y
+    XT = np.ascontiguousarray(X.T)
     Om = _penalty(t, nk)
     ratio = float(np.sum(np.diag(XtX)[2:nk - 3]) / np.sum(np.diag(Om)[2:nk - 3]))
 
     def solve(spar):
         lam = ratio * 16.0 ** (6.0 * spar - 2.0)
-        A = XtX + lam * Om
-        coef = np.linalg.solve(A, Xty)
+        L = linalg.cholesky(XtX + lam * Om, lower=True)  # symmetric positive definite
+        coef = linalg.cho_solve((L, True), Xty)
         fit = X @ coef
-        lev = np.einsum("ij,ji->i", X, np.linalg.solve(A, X.T))
+        lev = np.sum(linalg.solve_triangular(L, XT, lower=True) ** 2, axis=0)  # diag of X A⁻¹ Xᵀ
         rss = float(np.sum((y - fit) ** 2))
         crit = (rss / n) / (1.0 - float(lev.sum()) / n) ** 2
         return crit, coef
