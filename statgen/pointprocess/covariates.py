@@ -84,16 +84,21 @@ class CovariateGrid:
                              f"window spans [{flo[0]:g}, {fhi[0]:g}] x [{flo[1]:g}, {fhi[1]:g}]; give images that "
                              "cover the whole window")
 
-    def pixel_index(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(row, column) of the pixel whose centre is nearest to each point (edge pixels beyond the grid)."""
-        # nearest pixel centre, ties to even (spatstat's nearest.pixel uses R's round)
-        col = np.clip(np.round((points[:, 0] - self.x[0]) / self.dx).astype(np.int64), 0, self.x.size - 1)
-        row = np.clip(np.round((points[:, 1] - self.y[0]) / self.dy).astype(np.int64), 0, self.y.size - 1)
-        return row, col
+    def pixel_index(self, points: np.ndarray, rule: str = "ppm") -> tuple[np.ndarray, np.ndarray]:
+        """(row, column) of the pixel whose centre is nearest to each point (edge pixels beyond the grid).
 
-    def at(self, points: np.ndarray) -> np.ndarray:
-        """(m, p) covariate values at points (the value of their pixel)."""
-        row, col = self.pixel_index(points)
+        Points on a pixel boundary are ambiguous; the two rules reproduce spatstat's two lookups:
+        ``"ppm"`` (covariates at ppm's quadrature points: round(offset/step), half to even) and
+        ``"image"`` (``nearest.pixel``, used when an image is indexed by a pattern, ``Z[X]``:
+        round(1 + offset/step) in 1-based indices, half to even)."""
+        shift = 0.0 if rule == "ppm" else 1.0
+        col = np.round(shift + (points[:, 0] - self.x[0]) / self.dx).astype(np.int64) - int(shift)
+        row = np.round(shift + (points[:, 1] - self.y[0]) / self.dy).astype(np.int64) - int(shift)
+        return np.clip(row, 0, self.y.size - 1), np.clip(col, 0, self.x.size - 1)
+
+    def at(self, points: np.ndarray, rule: str = "ppm") -> np.ndarray:
+        """(m, p) covariate values at points (the value of their pixel, :meth:`pixel_index`)."""
+        row, col = self.pixel_index(points, rule)
         return self.images[:, row, col].T
 
     def pixels(self, window) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -24,7 +24,8 @@ the same defaults as ``kppm(X ~ Z, clusters, method)`` of spatstat.model 3.2-1:
 Every step follows spatstat, including the pixel approximation of the distance distributions
 (:mod:`~statgen.pointprocess.pixel_cdf`); on redwood and redwoodfull all 32 fits (4 families × 4
 methods) equal kppm's to 1e-12 (tests/pointprocess/test_kppm.py), on bei (3 604 points) to 1e-10,
-with or without its covariates elev and grad (β by spatstat's Berman–Turner quadrature). ``integral="exact"`` replaces the
+with or without its covariates elev and grad, for all four methods (β by spatstat's Berman–Turner
+quadrature; λ at the points by spatstat's pixel lookups). ``integral="exact"`` replaces the
 pixel distance distributions by exact ones (for rectangles, closed forms; for polygons, circle arcs),
 a deliberate option: spatstat's G exceeds the exact one by 1–3 % at short range. The variance-Gamma
 K-function is a closed form (spatstat integrates numerically to 1.2e-4; the fits still agree to 1e-12).
@@ -344,7 +345,9 @@ class KppmFit(Estimator):
         if self.method != "mincon" and pair_distances(x, cut)[2].size == 0:
             raise ValueError(f"points: no two points are within rmax/2 = {cut:g} of each other; raise rmax")
         if self.method == "mincon":
-            f, sign = self._mincon(x, W, rmax, None if covariates is None else lam_x)
+            # Kinhom / pcfinhom take λ from the fitted image, indexed by the pattern (spatstat's Z[X] rule)
+            lam_img = None if covariates is None else np.exp(beta[0] + covariates.at(x, "image") @ beta[1:])
+            f, sign = self._mincon(x, W, rmax, lam_img)
         elif self.method == "palm":
             f, sign = self._palm(x, W, cut, lam_x, pix)
         else:
