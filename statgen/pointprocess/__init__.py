@@ -12,7 +12,10 @@ and the ``thomas_`` / ``matern_`` / ``quadrature_integrals`` engines (cluster in
 ``recursion`` (subset recursion, set partitions), ``conditional`` (exact conditional
 intensity), ``approximations``, ``assessment`` (Monte Carlo, approximation errors),
 ``geometry`` (ball intersections), ``quadrature`` (rules), ``trend`` (first order),
-``kfunction`` (K-function), ``objectives`` and ``fit`` (:class:`ClusterFit`).
+``kfunction`` (K-function), ``objectives`` and ``fit`` (:class:`ClusterFit`); spatstat's ``kppm``
+as :class:`KppmFit` (``kppm``, with ``cluster_families``, ``summary`` (spatstat's K̂ and ĝ),
+``pixel_cdf``, ``nelder_mead`` (R's optimizer), ``covariates`` (:class:`CovariateGrid`) and
+``polygon`` (:class:`Polygon` windows)).
 
 References
 ----------
@@ -22,6 +25,8 @@ Neyman–Scott point processes. Biometrical Journal 50, 43–57.
 """
 
 from statgen.pointprocess.assessment import approximation_error, monte_carlo_conditional_intensity
+from statgen.pointprocess.covariates import CovariateGrid
+from statgen.pointprocess.datasets import load_pattern
 from statgen.pointprocess.fields import CallableField, Constant, Field, Gridded, LogLinear
 from statgen.pointprocess.fit import ClusterFit
 from statgen.pointprocess.kernels import (
@@ -31,8 +36,11 @@ from statgen.pointprocess.kernels import (
     ThomasKernel,
     VarGammaKernel,
 )
+from statgen.pointprocess.kppm import KppmFit
 from statgen.pointprocess.kfunction import expected_k_inhom, k_inhom
 from statgen.pointprocess.model import METHODS, NeymanScott
+from statgen.pointprocess.parent_covariates import ParentCovariateFit, palm_comparison
+from statgen.pointprocess.polygon import Polygon
 from statgen.pointprocess.recursion import (
     bell_number,
     partition_sum,
@@ -47,6 +55,7 @@ __all__ = [
     "NeymanScott", "Simulation", "METHODS",
     "Field", "Constant", "LogLinear", "Gridded", "CallableField",
     "monte_carlo_conditional_intensity", "approximation_error",
-    "ClusterFit", "fit_loglinear_intensity", "k_inhom", "expected_k_inhom",
+    "ClusterFit", "KppmFit", "Polygon", "CovariateGrid", "load_pattern",
+    "ParentCovariateFit", "palm_comparison", "fit_loglinear_intensity", "k_inhom", "expected_k_inhom",
     "subset_recursion", "partition_sum", "set_partitions", "bell_number",
 ]

@@ -139,7 +139,7 @@ def far_shells(model, r: float, far_tol: float):
     half = 0.5 * (w[:, 1] - w[:, 0])
     h = float(np.linalg.norm(half))
     rho_min = float(half.min()) + r  # the largest ball around the centre inside B_r
-    vol = model.volume()
+    vol = window_volume(model.window)  # the box: candidates are uniform in it
     # geometric shells, finer near B_r where the bound varies fastest
     edges = rho_min * np.concatenate([[1.0], np.cumprod(np.full(4000, 1.01))])
     lo, hi = edges[:-1], edges[1:]
@@ -192,7 +192,7 @@ def far_parent_offspring(model, r: float, rng: np.random.Generator, *, far_tol: 
     c, rho, cell = c[outside], rho[outside], cell[outside]
     dist = np.linalg.norm(np.clip(np.maximum(w[:, 0] - c, c - w[:, 1]), 0.0, None), axis=1)
     kstar = model.kernel._density(dist, d)
-    m = model.alpha._values(c) * model.volume() * kstar
+    m = model.alpha._values(c) * window_volume(model.window) * kstar
     target = sphere_area(d) * rho ** (d - 1) * model.kappa._values(c) * -np.expm1(-m)
     if np.any(target > dens[cell] * (1 + 1e-9)):
         raise ValueError("parent_intensity, offspring_mean: a value exceeds its bound in the far field; "

@@ -551,3 +551,87 @@ for label, (n, d, g) in {"n=-1": (-1, 2, "R"), "d=4": (3, 4, "R"), "rng=None": (
         n, d, rng() if g == "R" else g), label.split("=")[0])
 add("window.check_points: min_rows", lambda: __import__("statgen.pointprocess.window", fromlist=["x"]).check_points(
     np.zeros((2, 2)), "events", 2, min_rows=3), "events")
+
+
+# ---------------------------------------------------------------------------------------------- kppm (spatstat)
+@functools.lru_cache(maxsize=1)
+def kppm_pattern():
+    p = pp()
+    return p.NeymanScott(60.0, 5.0, p.ThomasKernel(0.03), U2).simulate(rng=rng(2))
+
+
+@functools.lru_cache(maxsize=1)
+def kppm_fitted():
+    return pp().KppmFit("thomas").fit(kppm_pattern(), U2)
+
+
+def _kfit(**kw):
+    return pp().KppmFit(**kw).fit(kppm_pattern(), U2)
+
+
+for label, kw, arg in (("kernel='gauss'", {"kernel": "gauss"}, "kernel"), ("kernel=None", {"kernel": None}, "kernel"),
+                       ("method='mle'", {"method": "mle"}, "method"), ("statistic='L'", {"statistic": "L"}, "statistic"),
+                       ("rmax=0", {"rmax": 0.0}, "rmax"), ("rmax=nan", {"rmax": NAN}, "rmax"),
+                       ("rmax=str", {"rmax": "0.1"}, "rmax"), ("q=0", {"q": 0.0}, "q"), ("p=-1", {"p": -1.0}, "p"),
+                       ("nu=-0.5", {"nu": -0.5}, "nu"), ("nu=nan", {"nu": NAN}, "nu"), ("starts=0", {"starts": 0}, "starts"),
+                       ("starts=2.5", {"starts": 2.5}, "starts"), ("starts=True", {"starts": True}, "starts"),
+                       ("integral='fft'", {"integral": "fft"}, "integral")):
+    add(f"KppmFit: {label}", lambda kw=kw: _kfit(**kw), arg)
+add("KppmFit.fit: points NaN", lambda: pp().KppmFit().fit(np.vstack([kppm_pattern(), [[NAN, 0.5]]]), U2), "points")
+add("KppmFit.fit: points outside", lambda: pp().KppmFit().fit(np.vstack([kppm_pattern(), [[1.5, 0.5]]]), U2),
+    "points")
+add("KppmFit.fit: 9 points", lambda: pp().KppmFit().fit(kppm_pattern()[:9], U2), "points")
+add("KppmFit.fit: points (n, 3)", lambda: pp().KppmFit().fit(np.zeros((20, 3)), U2), "points")
+add("KppmFit.fit: points 1-D", lambda: pp().KppmFit().fit(np.zeros(20), U2), "points")
+add("KppmFit.fit: duplicated points", lambda: pp().KppmFit().fit(np.vstack([kppm_pattern(), kppm_pattern()[:1]]), U2),
+    "points")
+add("KppmFit.fit: window 3-D", lambda: pp().KppmFit().fit(kppm_pattern(), ((0, 1), (0, 1), (0, 1))), "window")
+add("KppmFit.fit: window lo > hi", lambda: pp().KppmFit().fit(kppm_pattern(), ((1, 0), (0, 1))), "window")
+add("KppmFit.fit: window str", lambda: pp().KppmFit().fit(kppm_pattern(), "unit"), "window")
+add("KppmFit.fit: covariates not a grid", lambda: pp().KppmFit(method="palm").fit(kppm_pattern(), U2, np.ones((4, 4))),
+    "covariates")
+add("KppmFit.fit: covariates with mincon (Kinhom contrast) -> finite fit", lambda: pp().KppmFit().fit(
+    kppm_pattern(), U2, pp().CovariateGrid([0.25, 0.75], [0.25, 0.75], [[0.0, 1.0], [0.0, 1.0]])).params_["kappa"],
+    "covariates", ok=lambda v: math.isfinite(v) and v > 0)
+add("KppmFit.fit: constant covariate", lambda: pp().KppmFit(method="palm").fit(
+    kppm_pattern(), U2, pp().CovariateGrid([0.25, 0.75], [0.25, 0.75], np.ones((2, 2)))).params_["kappa"],
+    "covariates", ok=lambda v: math.isfinite(v) and v > 0)
+add("KppmFit.fit: covariate grid too small", lambda: pp().KppmFit(method="palm").fit(
+    kppm_pattern(), U2, pp().CovariateGrid([0.1, 0.2], [0.1, 0.2], np.ones((2, 2)))), "covariates")
+add("KppmFit.bootstrap: before fit", lambda: pp().KppmFit().bootstrap(2, rng=rng()), ("fit(",),
+    raises=(NotFittedError,))
+add("KppmFit.bootstrap: n_boot=1", lambda: kppm_fitted().bootstrap(1, rng=rng(), progress=False), "n_boot")
+add("KppmFit.bootstrap: rng=None", lambda: kppm_fitted().bootstrap(2, rng=None, progress=False), "rng")
+add("KppmFit.simulate: rng=42", lambda: kppm_fitted().simulate(rng=42), "rng")
+add("KppmFit.score: points outside", lambda: kppm_fitted().score(np.vstack([kppm_pattern(), [[2.0, 2.0]]]), U2),
+    "points")
+
+for label, v in {"self-intersecting": [[0, 0], [1, 1], [1, 0], [0, 1]], "2 vertices": [[0, 0], [1, 1]],
+                 "collinear": [[0, 0], [1, 0], [2, 0]], "NaN": [[0, 0], [1, NAN], [0, 1]], "1-D": [0, 1, 2],
+                 "(m, 3)": np.zeros((4, 3)), "str": "square"}.items():
+    add(f"Polygon: {label}", lambda v=v: pp().Polygon(v), "window")
+add("Polygon: L-shape area 3", lambda: pp().Polygon([[0, 0], [2, 0], [2, 1], [1, 1], [1, 2], [0, 2]]).area(), "window",
+    ok=lambda v: abs(v - 3.0) < 1e-12)
+add("CovariateGrid: x not increasing", lambda: pp().CovariateGrid([0.5, 0.1], [0.1, 0.5], np.ones((2, 2))), "x")
+add("CovariateGrid: y uneven", lambda: pp().CovariateGrid([0.1, 0.5], [0.1, 0.2, 0.9], np.ones((3, 2))), "y")
+add("CovariateGrid: image shape", lambda: pp().CovariateGrid([0.1, 0.5], [0.1, 0.5], np.ones((3, 2))),
+    ("images['z'] must",))
+add("CovariateGrid: image NaN", lambda: pp().CovariateGrid([0.1, 0.5], [0.1, 0.5], np.array([[1, NAN], [1, 1]])),
+    ("images['z'] contains",))
+add("CovariateGrid: no images", lambda: pp().CovariateGrid([0.1, 0.5], [0.1, 0.5], {}), "images")
+add("load_pattern: unknown name", lambda: pp().load_pattern("bei"), "name")
+add("load_pattern: None", lambda: pp().load_pattern(None), "name")
+add("load_pattern: redwoodfull has 195 points", lambda: pp().load_pattern("redwoodfull")[0].shape, "name",
+    ok=lambda v: v == (195, 2))
+add("ParentCovariateFit: rmax=0", lambda: pp().ParentCovariateFit(rmax=0.0).fit(
+    kppm_pattern(), U2, pp().CovariateGrid([0.25, 0.75], [0.25, 0.75], np.ones((2, 2)))), "rmax")
+add("ParentCovariateFit: covariates array", lambda: pp().ParentCovariateFit().fit(kppm_pattern(), U2, np.ones((2, 2))),
+    "covariates")
+add("ParentCovariateFit: grid too small", lambda: pp().ParentCovariateFit().fit(
+    kppm_pattern(), U2, pp().CovariateGrid([0.1, 0.2], [0.1, 0.2], np.ones((2, 2)))), "covariates")
+add("ParentCovariateFit: points NaN", lambda: pp().ParentCovariateFit().fit(
+    np.vstack([kppm_pattern(), [[NAN, 0.1]]]), U2, pp().CovariateGrid([0.25, 0.75], [0.25, 0.75], np.ones((2, 2)))),
+    "points")
+add("palm_comparison: points outside", lambda: pp().palm_comparison(
+    np.vstack([kppm_pattern(), [[3.0, 0.1]]]), U2, pp().CovariateGrid([0.25, 0.75], [0.25, 0.75], np.ones((2, 2)))),
+    "points")

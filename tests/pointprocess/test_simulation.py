@@ -145,3 +145,21 @@ def test_simulated_points_lie_in_the_window_and_repeat_with_the_seed(kernel, d, 
     assert np.all((sim.points >= lo) & (sim.points <= lo + width))
     assert np.all((sim.labels >= 0) & (sim.labels < sim.parents.shape[0]))
     np.testing.assert_array_equal(model.simulate(rng=np.random.default_rng(seed)), sim.points)
+
+
+def test_polygon_window_simulation_count_monte_carlo():
+    """Thomas process on an L-shaped polygon (area 3): the mean count of 300 simulations equals
+    E N(W) = κ α |W| = 30·4·3 = 360 (and expected_count), within 4 Monte Carlo standard errors;
+    every point lies in the polygon; events outside the polygon are refused."""
+    from statgen.pointprocess import NeymanScott, Polygon, ThomasKernel
+    L = Polygon([[0, 0], [2, 0], [2, 1], [1, 1], [1, 2], [0, 2]])
+    m = NeymanScott(30.0, 4.0, ThomasKernel(0.05), L)
+    assert abs(m.volume() - 3.0) < 1e-12
+    assert abs(m.expected_count() / 360.0 - 1) < 1e-3
+    rng = np.random.default_rng(11)
+    sims = [m.simulate(rng=rng) for _ in range(300)]
+    counts = np.array([s.shape[0] for s in sims])
+    assert all(L.contains(s).all() for s in sims)
+    assert abs(counts.mean() - 360.0) < 4 * counts.std(ddof=1) / np.sqrt(counts.size)
+    with pytest.raises(ValueError, match="inside the polygon"):
+        m.conditional_intensity([[0.5, 0.5]], [[1.5, 1.5]])
