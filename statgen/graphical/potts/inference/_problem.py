@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 from statgen._checks import (
+    check_bool,
     check_choice,
     check_int,
     check_int_states,
@@ -31,7 +32,7 @@ class Problem:
 
     L: int
     q: int
-    idx: torch.Tensor  # (M, L) flat one-hot indices
+    idx: torch.Tensor  # (M, L) flat one-hot indices i·q + s_i (L·q for an ignored gap, a zero row)
     w: torch.Tensor  # (M,) weights normalised to sum 1
     m_eff: float
     pi: torch.Tensor  # (P,) pair rows i < j
@@ -43,6 +44,7 @@ class Problem:
     device: torch.device
     dtype: torch.dtype
     split_l1: bool = False  # set while L-BFGS-B handles the exact L1 term itself
+    valid: torch.Tensor | None = None  # (M, L) bool: modelled entries (gap-ignore: non-gaps); None = all
     _bags: tuple | None = field(default=None, repr=False)
 
     @property
@@ -76,8 +78,8 @@ class Problem:
         if self._bags is None:
             flat = self.idx.reshape(-1)
             order = torch.argsort(flat, stable=True)
-            members = order // self.L
-            counts = torch.bincount(flat, minlength=self.L * self.q)
+            counts = torch.bincount(flat, minlength=self.L * self.q + 1)[: self.L * self.q]  # ignored gaps last
+            members = order[: int(counts.sum())] // self.L
             offsets = torch.cumsum(counts, 0) - counts
             self._bags = (members, offsets)
         return self._bags
@@ -85,9 +87,9 @@ class Problem:
     def init_params(self) -> torch.Tensor:
         """θ₀: independent-site fields log f_i(a) (pseudocount 1/M_eff, zero-mean), couplings 0."""
         L, q = self.L, self.q
-        f = torch.zeros(L * q, device=self.device, dtype=self.dtype)
+        f = torch.zeros(L * q + 1, device=self.device, dtype=self.dtype)
         f.index_add_(0, self.idx.reshape(-1), self.w.repeat_interleave(L))
-        f = f.view(L, q) + 1.0 / self.m_eff
+        f = f[: L * q].view(L, q) + 1.0 / self.m_eff
         h = torch.log(f / f.sum(1, keepdim=True))
         h = h - h.mean(1, keepdim=True)
         x = torch.zeros(self.n_params, device=self.device, dtype=self.dtype)
@@ -125,14 +127,23 @@ def check_q(s, q) -> int:
 
 
 def make_problem(s, q: int, penalty: str, gamma: float, gamma_h: float, weights, l1_eps: float, device, dtype,
-                 edges=None, *, work_per_entry: float = 0.0) -> Problem:
+                 edges=None, *, work_per_entry: float = 0.0, gap_ignore: bool = False) -> Problem:
     """Check the data and the penalty settings and lay them out on the device.
 
     ``work_per_entry``: floats of ``dtype`` the objective holds per sample, site and state (its
-    M × L × q temporaries), checked with the data against the available memory.
+    M × L × q temporaries), checked with the data against the available memory. ``gap_ignore``:
+    state 0 of s is a gap that is not modelled (plmc's ``-g``): the model has the q − 1 states
+    1…q−1 (renumbered 0…q−2), a gap neither is predicted nor enters the other sites' fields.
     """
     q = check_q(s, q)
     s = check_int_states(s, "s", q)
+    gap_ignore = check_bool(gap_ignore, "gap_ignore")
+    valid = None
+    if gap_ignore:
+        if q < 3:
+            raise ValueError(f"gap_ignore needs q >= 3 (the gap state 0 and >= 2 modelled states), got q={q}")
+        valid = s > 0
+        q = q - 1
     penalty = check_choice(penalty, "penalty", PENALTIES)
     gamma = check_nonnegative(gamma, "gamma")
     gamma_h = check_nonnegative(gamma_h, "gamma_h")
@@ -140,7 +151,7 @@ def make_problem(s, q: int, penalty: str, gamma: float, gamma_h: float, weights,
     device, dtype = resolve_device(device), resolve_dtype(dtype)
     M, L = s.shape
     w = check_weights(weights, M)
-    check_memory(M * L * (8.0 * 2 + work_per_entry * q * torch_bytes(dtype)),
+    check_memory(M * L * (8.0 * 3 + work_per_entry * q * torch_bytes(dtype)),
                  f"the objective on s of shape ({M}, {L}) with q={q}")
     m_eff = float(w.sum())
     alpha = m_eff / L
@@ -154,5 +165,7 @@ def make_problem(s, q: int, penalty: str, gamma: float, gamma_h: float, weights,
     def t(a):
         return torch.as_tensor(a, device=device)
 
-    return Problem(L, q, t(s + q * np.arange(L)), torch.as_tensor(w / m_eff, device=device, dtype=dtype), m_eff,
-                   t(pi), t(pj), penalty, gamma / alpha * penalty_scale(penalty, q), gamma_h, l1_eps, device, dtype)
+    idx = s + q * np.arange(L) if valid is None else np.where(valid, s - 1 + q * np.arange(L), L * q)
+    return Problem(L, q, t(idx), torch.as_tensor(w / m_eff, device=device, dtype=dtype), m_eff,
+                   t(pi), t(pj), penalty, gamma / alpha * penalty_scale(penalty, q), gamma_h, l1_eps, device, dtype,
+                   valid=None if valid is None else t(valid))

@@ -19,7 +19,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from statgen._checks import check_int, check_positive
+from statgen._checks import check_int, check_int_states, check_positive
 from statgen.graphical.potts.inference._optimize import minimize
 from statgen.graphical.potts.inference._problem import Problem, make_problem
 from statgen.graphical.potts.inference.base import PenalizedPotts
@@ -43,12 +43,21 @@ def plm_value_grad(p: Problem, x: torch.Tensor) -> tuple[torch.Tensor, torch.Ten
     L, q = p.L, p.q
     h, Jp, W = p.unpack(x)
     M = p.idx.shape[0]
-    H = (F.embedding_bag(p.idx, W, mode="sum") + h).view(M, L, q)
-    logp = torch.log_softmax(H, dim=2)
-    site = p.idx - torch.arange(L, device=x.device) * q
-    ll = logp.gather(2, site[..., None])[..., 0].sum(1)  # (M,) pseudo-log-likelihood
-    R = torch.exp(logp)
-    R.view(M, L * q).scatter_add_(1, p.idx, -torch.ones_like(p.idx, dtype=R.dtype))
+    start = torch.arange(L, device=x.device) * q
+    if p.valid is None:
+        H = (F.embedding_bag(p.idx, W, mode="sum") + h).view(M, L, q)
+        logp = torch.log_softmax(H, dim=2)
+        ll = logp.gather(2, (p.idx - start)[..., None])[..., 0].sum(1)  # (M,) pseudo-log-likelihood
+        R = torch.exp(logp)
+        R.view(M, L * q).scatter_add_(1, p.idx, -torch.ones_like(p.idx, dtype=R.dtype))
+    else:  # ignored gaps: index L·q is a zero row of W, and their terms are masked out
+        H = (F.embedding_bag(p.idx, F.pad(W, (0, 0, 0, 1)), mode="sum") + h).view(M, L, q)
+        logp = torch.log_softmax(H, dim=2)
+        mask = p.valid.to(logp.dtype)
+        idx = torch.where(p.valid, p.idx, start)
+        ll = (logp.gather(2, (idx - start)[..., None])[..., 0] * mask).sum(1)
+        R = torch.exp(logp) * mask[..., None]
+        R.view(M, L * q).scatter_add_(1, idx, -mask)
     R = R.view(M, L * q) * p.w[:, None]
     members, offsets = p.transposed_bags()
     G = F.embedding_bag(members, R, offsets, mode="sum")
@@ -58,11 +67,18 @@ def plm_value_grad(p: Problem, x: torch.Tensor) -> tuple[torch.Tensor, torch.Ten
 
 
 def plm_objective(model: PottsModel, s, *, penalty: str = "l2", gamma: float = 0.0, gamma_h: float = 0.0,
-                  weights=None, l1_eps: float = 0.0) -> float:
-    """Penalized negative symmetric pseudo-log-likelihood per sample (the quantity :func:`fit_plm` minimizes)."""
+                  weights=None, l1_eps: float = 0.0, gap_ignore: bool = False) -> float:
+    """Penalized negative symmetric pseudo-log-likelihood per sample (the quantity :func:`fit_plm` minimizes).
+
+    With ``gap_ignore`` the states s are in [0, model.q] with 0 a gap that is not modelled (see
+    :class:`PseudoLikelihoodPotts`)."""
     check_model(model)
-    s = model.check_states(s)
-    p = make_problem(s, model.q, penalty, gamma, gamma_h, weights, l1_eps, "cpu", torch.float64, work_per_entry=WORK)
+    if gap_ignore is True:
+        s = check_int_states(s, "s", model.q + 1)
+    else:
+        s = model.check_states(s)
+    p = make_problem(s, model.q + (gap_ignore is True), penalty, gamma, gamma_h, weights, l1_eps, "cpu",
+                     torch.float64, work_per_entry=WORK, gap_ignore=gap_ignore)
     return float(plm_value_grad(p, p.pack(model))[0])
 
 
@@ -79,7 +95,11 @@ class PseudoLikelihoodPotts(PenalizedPotts):
     l1_eps : 0 for exact L1 (L-BFGS-B on J = u − v), > 0 for the smoothed |x| (torch L-BFGS).
     max_iter : L-BFGS iterations ≥ 1.  tol : gradient tolerance > 0.
     edges : optional (E, 2) pairs to fit (others fixed at 0); all pairs by default.
+    gap_ignore : state 0 is a gap that is not modelled (plmc's ``-g``): P(s_i | s_−i) runs over the
+        q − 1 other states, only at non-gap sites, and a gap adds no coupling to the other sites'
+        fields; the fitted model has q − 1 states (data state k is model state k − 1).
     device, dtype : torch placement.  progress : a bar over the iterations.
+    callback : optional ``callback(iteration, objective)`` after each L-BFGS iteration (L2 and smoothed L1).
 
     Attributes
     ----------
@@ -87,8 +107,11 @@ class PseudoLikelihoodPotts(PenalizedPotts):
     """
 
     def __init__(self, penalty: str = "l2", gamma: float = 0.0, *, gamma_h: float = 1e-3, l1_eps: float = 0.0,
-                 max_iter: int = 500, tol: float = 1e-6, edges=None, device=None, dtype=None, progress: bool = False):
+                 max_iter: int = 500, tol: float = 1e-6, edges=None, gap_ignore: bool = False, device=None, dtype=None,
+                 progress: bool = False, callback=None):
         self.penalty, self.gamma, self.gamma_h, self.l1_eps = penalty, gamma, gamma_h, l1_eps
+        self.callback = callback
+        self.gap_ignore = gap_ignore
         self.max_iter, self.tol, self.edges = max_iter, tol, edges
         self.device, self.dtype, self.progress = device, dtype, progress
 
@@ -98,10 +121,11 @@ class PseudoLikelihoodPotts(PenalizedPotts):
         tol = check_positive(self.tol, "tol")
         progress = self._progress()
         p = make_problem(s, q, self.penalty, self.gamma, self.gamma_h, weights, self.l1_eps, self.device, self.dtype,
-                         self.edges, work_per_entry=WORK)
+                         self.edges, work_per_entry=WORK, gap_ignore=self.gap_ignore)
         x0 = p.check_init(init)
         x, self.objective_, self.n_iter_ = minimize(p, lambda x: plm_value_grad(p, x), x0, max_iter=max_iter,
-                                                    tol=tol, desc="PLM", progress=progress)
+                                                    tol=tol, desc="PLM", progress=progress,
+                                                    callback=self.callback)
         self.model_ = p.to_model(x)
         return self
 
