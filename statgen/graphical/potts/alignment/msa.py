@@ -13,7 +13,8 @@ Steps (J. Hopf et al., Nat. Biotechnol. 35, 128 (2017); plmc, github.com/debbiem
    (plmc with ``-a``). Positions are numbered as plmc does: region start (from ``NAME/start-end``,
    else 1) + column index in the file − 1, so gap columns of the focus still count.
 3. Optional filters: columns with a gap fraction above ``max_column_gaps``, then sequences with a
-   gap fraction above ``max_sequence_gaps`` (never the focus) are removed.
+   gap fraction above ``max_sequence_gaps`` (never the focus) are removed. A column that is a gap
+   in every remaining sequence is refused (ValueError; plmc would fit it as a conserved gap).
 4. Weights: 1 / (number of sequences with identity ≥ (1 − θ) L) when θ ∈ [0, 1] (else 1), times ``scale``.
 """
 
@@ -187,7 +188,8 @@ def prepare_alignment(names, sequences, alphabet: str = "protein", *, focus: str
         allgap = np.flatnonzero(np.all(s == gap, axis=0))
         if allgap.size:
             raise ValueError(f"{what}: column {int(cols[allgap[0]]) + 1} (of the file) is a gap in every sequence; "
-                             "remove it or set a maximum column gap fraction")
+                             "remove it or set a maximum column gap fraction (max_column_gaps; "
+                             "statgen potts plm --max-column-gaps) below 1")
     if theta is not None and 0.0 <= theta <= 1.0:
         w = sequence_weights(s, len(tokens), theta=theta)
     else:
