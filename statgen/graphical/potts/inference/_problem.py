@@ -51,21 +51,23 @@ class Problem:
     def n_params(self) -> int:
         return self.L * self.q + len(self.pi) * self.q * self.q
 
-    def unpack(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """θ → (h (L·q,), J pairs (P, q, q), flat W (L·q, L·q))."""
+    def unpack(self, x: torch.Tensor, *, pad: bool = False) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """θ → (h (L·q,), J pairs (P, q, q), flat W (L·q, L·q)); ``pad`` appends a zero row L·q
+        (the row an ignored gap points to). W is written in place through its (L, q, L, q) view."""
         L, q = self.L, self.q
         h = x[: L * q]
         Jp = x[L * q:].view(-1, q, q)
-        W4 = torch.zeros(L, L, q, q, device=x.device, dtype=x.dtype)
-        W4[self.pi, self.pj] = Jp
-        W4[self.pj, self.pi] = Jp.transpose(1, 2)
-        return h, Jp, W4.permute(0, 2, 1, 3).reshape(L * q, L * q)
+        Wp = torch.zeros(L * q + int(pad), L * q, device=x.device, dtype=x.dtype)
+        W4 = Wp[: L * q].view(L, q, L, q)
+        W4[self.pi, :, self.pj, :] = Jp
+        W4[self.pj, :, self.pi, :] = Jp.transpose(1, 2)
+        return h, Jp, Wp
 
     def pair_grad(self, G: torch.Tensor) -> torch.Tensor:
         """Gradient w.r.t. the pair parameters from the gradient G w.r.t. a free flat W."""
         L, q = self.L, self.q
-        G4 = G.view(L, q, L, q).permute(0, 2, 1, 3)
-        return G4[self.pi, self.pj] + G4[self.pj, self.pi].transpose(1, 2)
+        G4 = G.view(L, q, L, q)
+        return G4[self.pi, :, self.pj, :] + G4[self.pj, :, self.pi, :].transpose(1, 2)
 
     def penalty_value_grad(self, h: torch.Tensor, Jp: torch.Tensor):
         """(value, ∂/∂h, ∂/∂Jp) of the penalty (convention of :mod:`~statgen.graphical.potts.inference.penalty`)."""

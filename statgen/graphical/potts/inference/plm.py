@@ -41,7 +41,7 @@ def plm_value_grad(p: Problem, x: torch.Tensor) -> tuple[torch.Tensor, torch.Ten
     Hot inner function: the estimator and :func:`plm_objective` check the data and θ's layout.
     """
     L, q = p.L, p.q
-    h, Jp, W = p.unpack(x)
+    h, Jp, W = p.unpack(x, pad=p.valid is not None)
     M = p.idx.shape[0]
     start = torch.arange(L, device=x.device) * q
     if p.valid is None:
@@ -50,8 +50,8 @@ def plm_value_grad(p: Problem, x: torch.Tensor) -> tuple[torch.Tensor, torch.Ten
         ll = logp.gather(2, (p.idx - start)[..., None])[..., 0].sum(1)  # (M,) pseudo-log-likelihood
         R = torch.exp(logp)
         R.view(M, L * q).scatter_add_(1, p.idx, -torch.ones_like(p.idx, dtype=R.dtype))
-    else:  # ignored gaps: index L·q is a zero row of W, and their terms are masked out
-        H = (F.embedding_bag(p.idx, F.pad(W, (0, 0, 0, 1)), mode="sum") + h).view(M, L, q)
+    else:  # ignored gaps: index L·q is the (skipped) padding row of W, and their terms are masked out
+        H = (F.embedding_bag(p.idx, W, mode="sum", padding_idx=L * q) + h).view(M, L, q)
         logp = torch.log_softmax(H, dim=2)
         mask = p.valid.to(logp.dtype)
         idx = torch.where(p.valid, p.idx, start)
