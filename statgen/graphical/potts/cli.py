@@ -67,23 +67,33 @@ def _read_weights(path, n: int) -> np.ndarray:
 
 
 def _frequencies(states: np.ndarray, w: np.ndarray, q: int, gap_ignore: bool):
-    """plmc's stored marginals: weighted f_i and f_ij (gap-ignore: over the non-gap states, renormalised)."""
+    """plmc's stored marginals: weighted f_i (L, q′) and f_ij of the pairs i < j (P, q′, q′), float32,
+    one site's row block at a time (gap-ignore: over the non-gap states, renormalised; empty → flat)."""
     M, L = states.shape
     qm = q - 1 if gap_ignore else q
-    X = np.zeros((M, L * qm))
+    X = np.zeros((M, L * qm), dtype=np.float32)
     rows = np.repeat(np.arange(M), L)
     cols = (states - (1 if gap_ignore else 0) + qm * np.arange(L)).ravel()
     ok = states.ravel() > 0 if gap_ignore else np.ones(M * L, bool)
     X[rows[ok], cols[ok]] = 1.0
-    fi = (w @ X).reshape(L, qm)
-    fij = ((X * w[:, None]).T @ X).reshape(L, qm, L, qm).transpose(0, 2, 1, 3)
+    wf = w.astype(np.float32)
+    fi = (wf @ X).reshape(L, qm).astype(np.float64)
+    fij = np.empty((L * (L - 1) // 2, qm, qm), dtype=np.float32)
+    k = 0
+    for i in range(L - 1):
+        block = ((X[:, i * qm:(i + 1) * qm] * wf[:, None]).T @ X[:, (i + 1) * qm:])  # (q′, (L−i−1) q′)
+        block = block.reshape(qm, L - i - 1, qm).transpose(1, 0, 2)
+        fij[k:k + L - i - 1] = block
+        k += L - i - 1
     if gap_ignore:
         zi = fi.sum(1, keepdims=True)
         fi = np.where(zi > 0, fi / np.where(zi > 0, zi, 1), 1.0 / qm)
-        zij = fij.sum((2, 3), keepdims=True)
-        fij = np.where(zij > 0, fij / np.where(zij > 0, zij, 1), 1.0 / qm**2)
+        zij = fij.sum((1, 2), keepdims=True)
+        np.divide(fij, np.where(zij > 0, zij, 1), out=fij)
+        fij[(zij == 0)[:, 0, 0]] = 1.0 / qm**2
     else:
-        fi, fij = fi / w.sum(), fij / w.sum()
+        fi = fi / w.sum()
+        fij /= np.float32(w.sum())
     return fi, fij
 
 

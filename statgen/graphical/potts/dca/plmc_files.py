@@ -140,7 +140,8 @@ def write_plmc_params(path: str | os.PathLike, model: PottsModel, *, alphabet: s
                       theta: float = 0.2, lambda_h: float = 0.01, lambda_e: float = 16.0, lambda_g: float = 0.0,
                       neff: float | None = None) -> None:
     """Write plmc's binary parameter file (atomically). ``fi`` (L, q) and ``fij`` (L, L, q, q) are the
-    weighted frequencies plmc stores beside the parameters; ``neighbors`` the per-sequence
+    weighted frequencies plmc stores beside the parameters (``fij`` also as the (P, q, q) blocks of
+    the pairs i < j in row order); ``neighbors`` the per-sequence
     neighbourhood sizes of the file's sequences (0 for skipped ones)."""
     check_model(model)
     path = check_path(path)
@@ -148,9 +149,11 @@ def write_plmc_params(path: str | os.PathLike, model: PottsModel, *, alphabet: s
     if not isinstance(alphabet, str) or len(alphabet) != q or not alphabet.isascii():
         raise ValueError(f"alphabet must be {q} ASCII symbols (one per state), got {alphabet!r}")
     fi = np.asarray(fi, dtype=float)
-    fij = np.asarray(fij, dtype=float)
-    if fi.shape != (L, q) or fij.shape != (L, L, q, q):
-        raise ValueError(f"fi must be (L, q) = {(L, q)} and fij (L, L, q, q), got {fi.shape} and {fij.shape}")
+    fij = np.asarray(fij)
+    P = L * (L - 1) // 2
+    if fi.shape != (L, q) or fij.shape not in ((L, L, q, q), (P, q, q)):
+        raise ValueError(f"fi must be (L, q) = {(L, q)} and fij (L, L, q, q) or the pairs i < j (P, q, q), "
+                         f"got {fi.shape} and {fij.shape}")
     nb = np.asarray(neighbors, dtype=float).ravel()
     seq = _check_focus(focus_sequence, L) if focus_sequence is not None else alphabet[0] * L
     pos = _check_positions(positions, L)
@@ -164,7 +167,7 @@ def write_plmc_params(path: str | os.PathLike, model: PottsModel, *, alphabet: s
         pos.astype("<i4").tofile(fh)
         fi.astype("<f4").tofile(fh)
         model.h.astype("<f4").tofile(fh)
-        _pairs(fij).astype("<f4").tofile(fh)
+        (fij if fij.shape == (P, q, q) else _pairs(fij)).astype("<f4").tofile(fh)
         _pairs(model.J).astype("<f4").tofile(fh)
 
 

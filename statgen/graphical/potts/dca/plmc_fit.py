@@ -57,7 +57,8 @@ def fit_plmc(states, weights, q: int, *, lambda_e: float = 100.0, lambda_h: floa
     ``q``: the states of the data (21 for proteins; the model has q − 1 with ``gap_ignore``).
     ``max_iter``: L-BFGS iterations (0: until converged, as plmc, capped at 10 000). plmc stops
     when ‖∇f‖ < 10⁻³ max(1, ‖θ‖); statgen's L-BFGS stops when max |∇F| < 10⁻³ max(1, ‖θ₀‖)/N_eff,
-    the same scale. ``callback(iteration, f)`` receives plmc's f."""
+    the same scale. L-BFGS keeps 6 pairs of vectors, as plmc's liblbfgs. ``callback(iteration, f)``
+    receives plmc's f."""
     w = np.asarray(weights, dtype=float)
     q = check_int(q, "q", minimum=2)
     max_iter = check_int(max_iter, "max_iter", minimum=0)
@@ -70,13 +71,14 @@ def fit_plmc(states, weights, q: int, *, lambda_e: float = 100.0, lambda_h: floa
     tol = 1e-3 * max(1.0, np.sqrt(s.shape[1])) / neff
     report = None if callback is None else (lambda k, f: callback(k, f * neff))
     est = PseudoLikelihoodPotts("l2", gamma, gamma_h=gamma_h, max_iter=max_iter or 10_000, tol=tol,
-                                gap_ignore=gap_ignore, device=device, dtype=dtype, callback=report)
+                                gap_ignore=gap_ignore, device=device, dtype=dtype, callback=report, history=6)
     return est.fit(s, q, weights=w)
 
 
 def plm_memory_bytes(M: int, L: int, q: int, *, itemsize: int = 8) -> float:
     """Estimated peak bytes of a PLM fit on M sequences × L sites with q modelled states: the
-    (M, L·q) temporaries of the objective (5 of them) and indices, the dense (L·q)² coupling matrix
-    with its gradient and L-BFGS's 10 pairs of history vectors over the L(L−1)/2·q² parameters."""
+    (M, L·q) temporaries of the objective (2 of them) and indices, the dense (L·q)² coupling matrix
+    with its gradient and L-BFGS's 6 pairs of history vectors and ~8 work vectors over the
+    L·q + L(L−1)/2·q² parameters."""
     n_par = L * q + L * (L - 1) // 2 * q * q
-    return float(M * L * (24 + 5 * q * itemsize) + 4 * (L * q) ** 2 * itemsize + 26 * n_par * itemsize)
+    return float(M * L * (24 + 2 * q * itemsize) + 3 * (L * q) ** 2 * itemsize + 20 * n_par * itemsize)

@@ -17,7 +17,7 @@ Objective = Callable[[torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
 
 
 def minimize(p: Problem, fun: Objective, x0: torch.Tensor, *, max_iter: int, tol: float, desc: str = "L-BFGS",
-             progress: bool = False, callback=None) -> tuple[torch.Tensor, float, int]:
+             progress: bool = False, callback=None, history: int = 10) -> tuple[torch.Tensor, float, int]:
     """L-BFGS on the penalized objective; exact L1 (``l1_eps == 0``) goes through :func:`lbfgsb_l1`.
 
     Returns (θ, final objective, iterations). ``callback(iteration, objective)`` (torch L-BFGS only)
@@ -26,7 +26,7 @@ def minimize(p: Problem, fun: Objective, x0: torch.Tensor, *, max_iter: int, tol
     with progress_bar(total=max_iter, desc=desc, progress=progress) as bar:
         if p.penalty == "l1" and p.l1_eps == 0:
             return lbfgsb_l1(p, fun, x0, max_iter=max_iter, tol=tol, bar=bar)
-        return lbfgs(fun, x0, max_iter=max_iter, tol=tol, bar=bar, callback=callback)
+        return lbfgs(fun, x0, max_iter=max_iter, tol=tol, bar=bar, callback=callback, history=history)
 
 
 def lbfgsb_l1(p: Problem, fun: Objective, x0: torch.Tensor, *, max_iter: int, tol: float,

@@ -28,7 +28,7 @@ from statgen.graphical.potts.model import PottsModel, check_model
 __all__ = ["PseudoLikelihoodPotts", "fit_plm", "plm_objective"]
 
 #: floats per (sample, site, state) the objective holds at once (fields, log-probabilities, residuals)
-WORK = 5
+WORK = 3
 
 
 def plm_value_grad(p: Problem, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -41,24 +41,24 @@ def plm_value_grad(p: Problem, x: torch.Tensor) -> tuple[torch.Tensor, torch.Ten
     Hot inner function: the estimator and :func:`plm_objective` check the data and θ's layout.
     """
     L, q = p.L, p.q
-    h, Jp, W = p.unpack(x, pad=p.valid is not None)
+    pad = p.valid is not None  # ignored gaps: index L·q is the (skipped) padding row of W; their terms masked out
+    h, Jp, W = p.unpack(x, pad=pad)
     M = p.idx.shape[0]
     start = torch.arange(L, device=x.device) * q
-    if p.valid is None:
-        H = (F.embedding_bag(p.idx, W, mode="sum") + h).view(M, L, q)
-        logp = torch.log_softmax(H, dim=2)
-        ll = logp.gather(2, (p.idx - start)[..., None])[..., 0].sum(1)  # (M,) pseudo-log-likelihood
-        R = torch.exp(logp)
-        R.view(M, L * q).scatter_add_(1, p.idx, -torch.ones_like(p.idx, dtype=R.dtype))
-    else:  # ignored gaps: index L·q is the (skipped) padding row of W, and their terms are masked out
-        H = (F.embedding_bag(p.idx, W, mode="sum", padding_idx=L * q) + h).view(M, L, q)
-        logp = torch.log_softmax(H, dim=2)
-        mask = p.valid.to(logp.dtype)
-        idx = torch.where(p.valid, p.idx, start)
-        ll = (logp.gather(2, (idx - start)[..., None])[..., 0] * mask).sum(1)
-        R = torch.exp(logp) * mask[..., None]
-        R.view(M, L * q).scatter_add_(1, idx, -mask)
-    R = R.view(M, L * q) * p.w[:, None]
+    H = F.embedding_bag(p.idx, W, mode="sum", padding_idx=L * q if pad else None)
+    H += h
+    H = H.view(M, L, q)
+    H -= torch.logsumexp(H, 2, keepdim=True)  # in place: H holds log P(a | s_−i) from here on
+    idx = torch.where(p.valid, p.idx, start) if pad else p.idx
+    lp = H.gather(2, (idx - start)[..., None])[..., 0]
+    mask = p.valid.to(H.dtype) if pad else torch.ones_like(lp)
+    ll = (lp * mask).sum(1) if pad else lp.sum(1)  # (M,) pseudo-log-likelihood
+    R = H.exp_()  # in place: softmax
+    if pad:
+        R *= mask[..., None]
+    R = R.view(M, L * q)
+    R.scatter_add_(1, idx, -mask)
+    R *= p.w[:, None]
     members, offsets = p.transposed_bags()
     G = F.embedding_bag(members, R, offsets, mode="sum")
     pen, gh, gJ = p.penalty_value_grad(h, Jp)
@@ -100,6 +100,7 @@ class PseudoLikelihoodPotts(PenalizedPotts):
         fields; the fitted model has q − 1 states (data state k is model state k − 1).
     device, dtype : torch placement.  progress : a bar over the iterations.
     callback : optional ``callback(iteration, objective)`` after each L-BFGS iteration (L2 and smoothed L1).
+    history : L-BFGS memory (pairs of vectors kept; each costs 2 × the parameter count).
 
     Attributes
     ----------
@@ -108,9 +109,9 @@ class PseudoLikelihoodPotts(PenalizedPotts):
 
     def __init__(self, penalty: str = "l2", gamma: float = 0.0, *, gamma_h: float = 1e-3, l1_eps: float = 0.0,
                  max_iter: int = 500, tol: float = 1e-6, edges=None, gap_ignore: bool = False, device=None, dtype=None,
-                 progress: bool = False, callback=None):
+                 progress: bool = False, callback=None, history: int = 10):
         self.penalty, self.gamma, self.gamma_h, self.l1_eps = penalty, gamma, gamma_h, l1_eps
-        self.callback = callback
+        self.callback, self.history = callback, history
         self.gap_ignore = gap_ignore
         self.max_iter, self.tol, self.edges = max_iter, tol, edges
         self.device, self.dtype, self.progress = device, dtype, progress
@@ -125,7 +126,8 @@ class PseudoLikelihoodPotts(PenalizedPotts):
         x0 = p.check_init(init)
         x, self.objective_, self.n_iter_ = minimize(p, lambda x: plm_value_grad(p, x), x0, max_iter=max_iter,
                                                     tol=tol, desc="PLM", progress=progress,
-                                                    callback=self.callback)
+                                                    callback=self.callback,
+                                                    history=check_int(self.history, "history", minimum=1))
         self.model_ = p.to_model(x)
         return self
 
