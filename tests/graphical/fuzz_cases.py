@@ -693,6 +693,9 @@ case("plmc_gammas: negative lambda_e", lambda: G.plmc_gammas(-1.0, 0.01, L=5, q=
 case("plmc_gammas: neff=0", lambda: G.plmc_gammas(16.0, 0.01, L=5, q=21, neff=0.0), "neff")
 case("plmc_objective: states out of range", lambda: G.plmc_objective(potts(), np.full((5, 4), 9), np.ones(5),
      lambda_e=1.0, lambda_h=0.01), "s")
+case("plmc_objective: lambda_g=-1", lambda: G.plmc_objective(potts(), states(), np.ones(60), lambda_e=1.0,
+     lambda_h=0.01, lambda_g=-1.0), "lambda_g")
+case("fit_plmc: lambda_g=nan", lambda: G.fit_plmc(states(), np.ones(60), 3, lambda_g=NAN), "lambda_g")
 case("fit_plmc: max_iter=-1", lambda: G.fit_plmc(states(), np.ones(60), 3, max_iter=-1), "max_iter")
 case("fit_plmc: 1-D states", lambda: G.fit_plmc(np.zeros(5, int), np.ones(5), 3), "states")
 case("write_plmc_couplings: NaN scores", lambda: G.write_plmc_couplings(out("c1.txt"), np.full((3, 3), NAN)),

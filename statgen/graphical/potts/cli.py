@@ -10,7 +10,8 @@ plmc's binary format), ``--save-weights``, ``-w/--weights``, ``-le/--lambdae``, 
 ``-a/--alphabet`` (as in plmc, a given alphabet keeps the lowercase focus columns, keeps gap
 columns unless ``-g``, and does not read '.' as a gap). Differences, on purpose: an unknown focus
 id, an unreadable or malformed alignment and an unknown option are errors (one line, exit 2; plmc
-warns or ignores them); ``-lg`` (group L1), ``--fast`` and ``-ee`` are refused as not implemented.
+warns or ignores them); ``--fast`` and ``-ee`` are refused as not implemented. ``-lg/--lambdag``
+is plmc's group term λ_g Σ_{i<j} √(10⁻³ + ‖e_ij‖²).
 statgen's own options: ``--float32`` (single precision, like plmc32), ``--max-column-gaps``,
 ``--max-sequence-gaps``, ``--format``. Output files are written atomically after the fit: a failed
 run leaves none behind.
@@ -108,7 +109,7 @@ def _plm(args) -> int:
     from statgen.graphical.potts.dca.scores import contact_scores
     from statgen._io import atomic_write
 
-    for flag, value in (("-lg/--lambdag", args.lambdag), ("--fast", args.fast), ("-ee/--estimatele", args.ee)):
+    for flag, value in (("--fast", args.fast), ("-ee/--estimatele", args.ee)):
         if value:
             raise ValueError(f"{flag} is not implemented in statgen potts plm (plmc's option; leave it out)")
     if args.couplings is None and args.output is None and args.save_weights is None:
@@ -148,7 +149,8 @@ def _plm(args) -> int:
                        f"{'float32' if args.float32 else 'float64'})")
     t0 = time.time()
     _log("iter\ttime\tfx")
-    est = fit_plmc(a.states, a.weights, q, lambda_e=args.lambdae, lambda_h=args.lambdah, max_iter=args.maxiter,
+    est = fit_plmc(a.states, a.weights, q, lambda_e=args.lambdae, lambda_h=args.lambdah, lambda_g=args.lambdag,
+                   max_iter=args.maxiter,
                    gap_ignore=args.gapignore, dtype=dtype,
                    callback=lambda k, f: _log(f"{k}\t{time.time() - t0:.1f}\t{f:.1f}"))
     _log(f"Gradient optimization: {est.n_iter_} iterations, fx = {est.objective_ * a.neff:.1f}")
@@ -190,7 +192,7 @@ def add_commands(subparsers) -> None:
                    help="weights: neighbourhood divergence (default 0.2; outside [0, 1]: no reweighting)")
     p.add_argument("-lh", "--lambdah", type=nonnegative_float, default=0.01, help="L2 lambda of the fields (0.01)")
     p.add_argument("-le", "--lambdae", type=nonnegative_float, default=100.0, help="L2 lambda of the couplings (100)")
-    p.add_argument("-lg", "--lambdag", type=nonnegative_float, default=0.0, help="group L1 lambda (not implemented)")
+    p.add_argument("-lg", "--lambdag", type=nonnegative_float, default=0.0, help="group L1 lambda of the couplings (0)")
     p.add_argument("-a", "--alphabet", help="alternative alphabet, e.g. -ACGU (default: -ACDEFGHIKLMNPQRSTVWY)")
     p.add_argument("-f", "--focus", help="focus sequence id: keep its uppercase, non-gapped columns")
     p.add_argument("-g", "--gapignore", "--gapreduce", action="store_true",

@@ -64,7 +64,7 @@ def test_malformed_alignment_one_line_error_no_output(tmp_path, capsys, content,
 
 def test_unknown_focus_and_unimplemented_flags(tmp_path, capsys):
     out = tmp_path / "x.couplings"
-    for extra, match in ((["-f", "NOPE_HUMAN"], "focus 'NOPE_HUMAN'"), (["-lg", "1.0"], "-lg/--lambdag"),
+    for extra, match in ((["-f", "NOPE_HUMAN"], "focus 'NOPE_HUMAN'"), (["--fast"], "--fast"),
                          (["-m", "-3"], "-m/--maxiter")):
         with pytest.raises(CommandError):
             main(["potts", "plm", "-c", str(out), *extra, str(DATA / "tiny.a2m")])

@@ -55,14 +55,16 @@ def test_focus_columns_and_positions_as_plmc():
     assert "85 sites out of 90" in (DATA / "slice_g.stderr").read_text()
 
 
-@pytest.mark.parametrize("stem,gap_ignore", [("tiny", False), ("tiny_g", True)])
+@pytest.mark.parametrize("stem,gap_ignore", [("tiny", False), ("tiny_g", True), ("tiny_lg", False)])
 def test_objective_equals_plmc_at_its_parameters(stem, gap_ignore):
-    """Our λ conversion and gap-ignore objective: f at plmc's (float32) parameters = plmc's printed fx."""
+    """Our λ conversion, gap-ignore and group terms: f at plmc's (float32) parameters = plmc's printed fx."""
     a = _prepared("tiny.a2m")
     p = read_plmc_params(DATA / f"{stem}.params")
     assert p.model.q == (20 if gap_ignore else 21) and (p.lambda_e, p.max_iter) == (16.0, 20)
+    assert p.lambda_g == (5.0 if stem == "tiny_lg" else 0.0)
     np.testing.assert_allclose(p.neff, a.neff, rtol=1e-6)
-    f = plmc_objective(p.model, a.states, a.weights, lambda_e=p.lambda_e, lambda_h=p.lambda_h, gap_ignore=gap_ignore)
+    f = plmc_objective(p.model, a.states, a.weights, lambda_e=p.lambda_e, lambda_h=p.lambda_h, lambda_g=p.lambda_g,
+                       gap_ignore=gap_ignore)
     assert abs(f - _last_fx(DATA / f"{stem}.stderr")) <= 0.05 + 1e-6 * abs(f)  # fx printed with one decimal
 
 
@@ -211,7 +213,7 @@ def test_gap_ignore_value_and_gradient_equal_a_direct_autograd_computation():
     s[0] = 0
     s[1, :2] = 0
     w = rng.uniform(0.5, 2.0, M)
-    p = make_problem(s, q, "l2", 0.3, 0.2, w, 0.0, "cpu", torch.float64, gap_ignore=True)
+    p = make_problem(s, q, "l2", 0.3, 0.2, w, 0.0, "cpu", torch.float64, gap_ignore=True, group_l1=0.7)
     x = torch.as_tensor(rng.normal(size=p.n_params) * 0.5)
     f, g = plm_value_grad(p, x)
     xa = x.clone().requires_grad_(True)
@@ -231,6 +233,7 @@ def test_gap_ignore_value_and_gradient_equal_a_direct_autograd_computation():
             nll = nll - wn[m] * torch.log_softmax(field, 0)[s[m, i] - 1]
     alpha = w.sum() / L
     ref = nll + 0.3 / alpha * (q - 2) ** 2 / 2 * (Jp**2).sum() + 0.2 / 2 * (h**2).sum()
+    ref = ref + 0.7 * torch.sqrt(1e-3 + (Jp**2).sum((1, 2))).sum()
     ref.backward()
     np.testing.assert_allclose(float(f), float(ref.detach()), rtol=1e-12)
     np.testing.assert_allclose(g.numpy(), xa.grad.numpy(), rtol=1e-10, atol=1e-12)

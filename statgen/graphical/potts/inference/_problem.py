@@ -26,6 +26,10 @@ from statgen.graphical.potts.inference.penalty import PENALTIES, penalty_scale, 
 from statgen.graphical.potts.model import PottsModel, check_model, check_weights, flat_to_couplings
 
 
+#: ε of the group term √(ε + ‖J_ij‖²) (plmc's value)
+GROUP_EPS = 1e-3
+
+
 @dataclass
 class Problem:
     """Data and parameter layout shared by all objectives (torch tensors on one device/dtype)."""
@@ -45,6 +49,7 @@ class Problem:
     dtype: torch.dtype
     split_l1: bool = False  # set while L-BFGS-B handles the exact L1 term itself
     valid: torch.Tensor | None = None  # (M, L) bool: modelled entries (gap-ignore: non-gaps); None = all
+    group_l1: float = 0.0  # coefficient of plmc's group term Σ_{i<j} √(ε + ‖J_ij‖²) in the per-sample objective
     _bags: tuple | None = field(default=None, repr=False)
 
     @property
@@ -71,8 +76,13 @@ class Problem:
 
     def penalty_value_grad(self, h: torch.Tensor, Jp: torch.Tensor):
         """(value, ∂/∂h, ∂/∂Jp) of the penalty (convention of :mod:`~statgen.graphical.potts.inference.penalty`)."""
-        return penalty_value_grad(self.penalty, self.gamma_eff, self.gamma_h, self.l1_eps, h, Jp,
-                                  smooth_only=self.split_l1)
+        val, gh, gJ = penalty_value_grad(self.penalty, self.gamma_eff, self.gamma_h, self.l1_eps, h, Jp,
+                                         smooth_only=self.split_l1)
+        if self.group_l1 > 0:  # plmc's -lg: ε = 10⁻³ (REGULARIZATION_GROUP_EPS of its inference.c)
+            r = torch.sqrt(GROUP_EPS + (Jp * Jp).sum((1, 2)))
+            val = val + self.group_l1 * r.sum()
+            gJ = gJ + self.group_l1 * Jp / r[:, None, None]
+        return val, gh, gJ
 
     def transposed_bags(self) -> tuple[torch.Tensor, torch.Tensor]:
         """(members, offsets): for each flat index r = i·q + a, the samples m with s_mi = a, so that
@@ -129,17 +139,20 @@ def check_q(s, q) -> int:
 
 
 def make_problem(s, q: int, penalty: str, gamma: float, gamma_h: float, weights, l1_eps: float, device, dtype,
-                 edges=None, *, work_per_entry: float = 0.0, gap_ignore: bool = False) -> Problem:
+                 edges=None, *, work_per_entry: float = 0.0, gap_ignore: bool = False,
+                 group_l1: float = 0.0) -> Problem:
     """Check the data and the penalty settings and lay them out on the device.
 
     ``work_per_entry``: floats of ``dtype`` the objective holds per sample, site and state (its
     M × L × q temporaries), checked with the data against the available memory. ``gap_ignore``:
     state 0 of s is a gap that is not modelled (plmc's ``-g``): the model has the q − 1 states
     1…q−1 (renumbered 0…q−2), a gap neither is predicted nor enters the other sites' fields.
+    ``group_l1``: coefficient c of plmc's group term c Σ_{i<j} √(10⁻³ + ‖J_ij‖²_F) (per sample).
     """
     q = check_q(s, q)
     s = check_int_states(s, "s", q)
     gap_ignore = check_bool(gap_ignore, "gap_ignore")
+    group_l1 = check_nonnegative(group_l1, "group_l1")
     valid = None
     if gap_ignore:
         if q < 3:
@@ -170,4 +183,4 @@ def make_problem(s, q: int, penalty: str, gamma: float, gamma_h: float, weights,
     idx = s + q * np.arange(L) if valid is None else np.where(valid, s - 1 + q * np.arange(L), L * q)
     return Problem(L, q, t(idx), torch.as_tensor(w / m_eff, device=device, dtype=dtype), m_eff,
                    t(pi), t(pj), penalty, gamma / alpha * penalty_scale(penalty, q), gamma_h, l1_eps, device, dtype,
-                   valid=None if valid is None else t(valid))
+                   valid=None if valid is None else t(valid), group_l1=group_l1)

@@ -67,7 +67,7 @@ def plm_value_grad(p: Problem, x: torch.Tensor) -> tuple[torch.Tensor, torch.Ten
 
 
 def plm_objective(model: PottsModel, s, *, penalty: str = "l2", gamma: float = 0.0, gamma_h: float = 0.0,
-                  weights=None, l1_eps: float = 0.0, gap_ignore: bool = False) -> float:
+                  weights=None, l1_eps: float = 0.0, gap_ignore: bool = False, group_l1: float = 0.0) -> float:
     """Penalized negative symmetric pseudo-log-likelihood per sample (the quantity :func:`fit_plm` minimizes).
 
     With ``gap_ignore`` the states s are in [0, model.q] with 0 a gap that is not modelled (see
@@ -78,7 +78,7 @@ def plm_objective(model: PottsModel, s, *, penalty: str = "l2", gamma: float = 0
     else:
         s = model.check_states(s)
     p = make_problem(s, model.q + (gap_ignore is True), penalty, gamma, gamma_h, weights, l1_eps, "cpu",
-                     torch.float64, work_per_entry=WORK, gap_ignore=gap_ignore)
+                     torch.float64, work_per_entry=WORK, gap_ignore=gap_ignore, group_l1=group_l1)
     return float(plm_value_grad(p, p.pack(model))[0])
 
 
@@ -101,6 +101,7 @@ class PseudoLikelihoodPotts(PenalizedPotts):
     device, dtype : torch placement.  progress : a bar over the iterations.
     callback : optional ``callback(iteration, objective)`` after each L-BFGS iteration (L2 and smoothed L1).
     history : L-BFGS memory (pairs of vectors kept; each costs 2 × the parameter count).
+    group_l1 : c ≥ 0 of an added group penalty c Σ_{i<j} √(10⁻³ + ‖J_ij‖²_F) (plmc's ``-lg``; per sample).
 
     Attributes
     ----------
@@ -109,9 +110,9 @@ class PseudoLikelihoodPotts(PenalizedPotts):
 
     def __init__(self, penalty: str = "l2", gamma: float = 0.0, *, gamma_h: float = 1e-3, l1_eps: float = 0.0,
                  max_iter: int = 500, tol: float = 1e-6, edges=None, gap_ignore: bool = False, device=None, dtype=None,
-                 progress: bool = False, callback=None, history: int = 10):
+                 progress: bool = False, callback=None, history: int = 10, group_l1: float = 0.0):
         self.penalty, self.gamma, self.gamma_h, self.l1_eps = penalty, gamma, gamma_h, l1_eps
-        self.callback, self.history = callback, history
+        self.callback, self.history, self.group_l1 = callback, history, group_l1
         self.gap_ignore = gap_ignore
         self.max_iter, self.tol, self.edges = max_iter, tol, edges
         self.device, self.dtype, self.progress = device, dtype, progress
@@ -122,7 +123,7 @@ class PseudoLikelihoodPotts(PenalizedPotts):
         tol = check_positive(self.tol, "tol")
         progress = self._progress()
         p = make_problem(s, q, self.penalty, self.gamma, self.gamma_h, weights, self.l1_eps, self.device, self.dtype,
-                         self.edges, work_per_entry=WORK, gap_ignore=self.gap_ignore)
+                         self.edges, work_per_entry=WORK, gap_ignore=self.gap_ignore, group_l1=self.group_l1)
         x0 = p.check_init(init)
         x, self.objective_, self.n_iter_ = minimize(p, lambda x: plm_value_grad(p, x), x0, max_iter=max_iter,
                                                     tol=tol, desc="PLM", progress=progress,
