@@ -191,7 +191,7 @@ def prepare_alignment(names, sequences, alphabet: str = "protein", *, focus: str
                              "remove it or set a maximum column gap fraction (max_column_gaps; "
                              "statgen potts plm --max-column-gaps) below 1")
     if theta is not None and 0.0 <= theta <= 1.0:
-        w = sequence_weights(s, len(tokens), theta=theta)
+        w = sequence_weights(s, len(tokens), theta=theta, chunk=1024)  # (1024, L·q) one-hot blocks
     else:
         w = np.ones(len(s))
     focus_row = None if f0 is None else int(np.searchsorted(rows, f0))

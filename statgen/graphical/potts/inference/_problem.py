@@ -23,7 +23,7 @@ from statgen._checks import (
 from statgen.graphical.potts._torch import resolve_device, resolve_dtype, torch_bytes
 from statgen.graphical.potts.graphs import check_edges
 from statgen.graphical.potts.inference.penalty import PENALTIES, penalty_scale, penalty_value_grad
-from statgen.graphical.potts.model import PottsModel, check_model, check_weights, flat_to_couplings
+from statgen.graphical.potts.model import PottsModel, check_model, check_weights
 
 
 #: ε of the group term √(ε + ‖J_ij‖²) (plmc's value)
@@ -114,9 +114,15 @@ class Problem:
         return torch.cat([torch.as_tensor(model.h.ravel(), device=self.device, dtype=self.dtype), Jp.reshape(-1)])
 
     def to_model(self, x: torch.Tensor) -> PottsModel:
-        h, _, W = self.unpack(x.detach())
+        """The PottsModel of θ (float64), its (L, L, q, q) couplings filled from the pair blocks directly."""
         L, q = self.L, self.q
-        return PottsModel(h.view(L, q).cpu().double().numpy(), flat_to_couplings(W.cpu().double().numpy(), L, q))
+        x = x.detach().cpu()
+        Jp = x[L * q:].view(-1, q, q).double().numpy()
+        J = np.zeros((L, L, q, q))
+        pi, pj = self.pi.cpu().numpy(), self.pj.cpu().numpy()
+        J[pi, pj] = Jp
+        J[pj, pi] = Jp.transpose(0, 2, 1)
+        return PottsModel(x[: L * q].view(L, q).double().numpy(), J)
 
     def check_init(self, init) -> torch.Tensor:
         """θ of a warm-start model of the same (L, q), or the independent-site start when None."""
