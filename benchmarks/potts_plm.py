@@ -7,6 +7,8 @@ Cases: ``dhfr`` (plmc's example: DHFR.a2m, focus DYR_ECOLI, θ = 0.2, gap-ignore
 memory (RSS of the process tree) compare like with like. The final objective of each tool is
 re-evaluated by ONE function, :func:`statgen.graphical.plmc_objective` (float64), at the parameters
 it wrote in plmc's format: plmc's f = −Σ_m w_m Σ_i log P(s_mi | s_m,−i) + λ_h Σ‖h‖² + λ_e Σ_{i<j}‖e_ij‖².
+On DHFR each tool's couplings are also compared with plmc's reference ``DHFR.couplings`` (same
+command line): Spearman of all pair scores and the overlap of the top-L pairs with |i − j| ≥ 6.
 (The previous version ran plmc with ``-t 1.0``, which makes every sequence a neighbour of every
 other: weights 1/M, a different problem.)
 
@@ -37,6 +39,7 @@ from statgen.graphical import (  # noqa: E402
     plmc_objective,
     prepare_alignment,
     read_alignment,
+    read_plmc_couplings,
     read_plmc_params,
     write_fasta,
 )
@@ -60,22 +63,45 @@ def synthetic_alignment(L: int, q: int, M: int, *, seed: int = 0, sweeps: int = 
     return model.sample(M, sweeps=sweeps, seed=seed + 1, dtype=torch.float32)
 
 
+def agreement(c: Path, ref: Path) -> tuple[float, float]:
+    """(Spearman of all pair scores, top-L overlap with |i − j| ≥ 6) of couplings file c against ref."""
+    from scipy.stats import spearmanr
+
+    S, pos, _ = read_plmc_couplings(c)
+    P, ppos, _ = read_plmc_couplings(ref)
+    if not np.array_equal(pos, ppos):
+        raise ValueError(f"{c} and {ref} number different positions")
+    i, j = np.triu_indices(len(pos), 1)
+    far = pos[j] - pos[i] >= 6
+
+    def top(A):
+        o = np.argsort(-A[i[far], j[far]], kind="stable")[: len(pos)]
+        return set(zip(i[far][o].tolist(), j[far][o].tolist(), strict=True))
+
+    return float(spearmanr(S[i, j], P[i, j])[0]), len(top(S) & top(P)) / len(pos)
+
+
 def run_case(name: str, ali: Path, flags: list[str], prep: dict, gap_ignore: bool, tools: dict, tmp: Path,
-             lam_e: float, lam_h: float) -> list[dict]:
+             lam_e: float, lam_h: float, reference: Path | None = None) -> list[dict]:
     names, seqs = read_alignment(ali)
     a = prepare_alignment(names, seqs, **prep)
     print(f"{name}: {a.states.shape[0]} sequences x {a.states.shape[1]} sites, Neff = {a.neff:.1f}", flush=True)
     rows = []
     for tool, cmd in tools.items():
         params = tmp / f"{name}_{tool}.params"
-        argv = [*cmd, "-o", str(params), *flags, str(ali)]
+        couplings = tmp / f"{name}_{tool}.couplings"
+        argv = [*cmd, "-o", str(params), "-c", str(couplings), *flags, str(ali)]
         c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         seconds, mib, _ = measure_command(argv)
         c1 = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (c1.ru_utime + c1.ru_stime) - (c0.ru_utime + c0.ru_stime)
         p = read_plmc_params(params)
         f = plmc_objective(p.model, a.states, a.weights, lambda_e=lam_e, lambda_h=lam_h, gap_ignore=gap_ignore)
-        rows.append({"case": name, "tool": tool, "seconds": seconds, "cpu s": cpu, "peak MiB": mib, "final f": f"{f:.2f}"})
+        row = {"case": name, "tool": tool, "seconds": seconds, "cpu s": cpu, "peak MiB": mib, "final f": f"{f:.2f}"}
+        if reference is not None and reference.is_file():
+            rho, ov = agreement(couplings, reference)
+            row.update({"Spearman vs ref": f"{rho:.4f}", "top-L overlap": f"{100 * ov:.0f} %"})
+        rows.append(row)
         print(f"  {tool}: {seconds:.1f} s wall, {cpu:.1f} s CPU, {mib:.0f} MiB, f = {f:.2f}", flush=True)
     return rows
 
@@ -106,7 +132,8 @@ def main(argv=None) -> None:
         if args.case in ("dhfr", "both"):
             ali = args.alignment or shared / "data" / "alignments" / "DHFR.a2m"
             rows += run_case("DHFR", ali, [*common, "-g", "-f", "DYR_ECOLI"],
-                             dict(focus="DYR_ECOLI", theta=0.2), True, tools, tmp, lam_e, lam_h)
+                             dict(focus="DYR_ECOLI", theta=0.2), True, tools, tmp, lam_e, lam_h,
+                             reference=ali.parent / "DHFR.couplings")
         if args.case in ("synthetic", "both"):
             s = synthetic_alignment(args.L, 21, args.M)
             fa = tmp / "synthetic.fasta"

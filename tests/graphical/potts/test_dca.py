@@ -237,3 +237,39 @@ def test_gap_ignore_value_and_gradient_equal_a_direct_autograd_computation():
     ref.backward()
     np.testing.assert_allclose(float(f), float(ref.detach()), rtol=1e-12)
     np.testing.assert_allclose(g.numpy(), xa.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.slow
+def test_dhfr_scores_match_plmc_reference(tmp_path):
+    """The issue's target on the shipped DHFR data: plmc's example command line (-le 16 -lh 0.01 -m 100 -g
+    -f DYR_ECOLI), Spearman ≥ 0.99 of all pair scores and ≥ 95 % of plmc's top-L pairs (|i − j| ≥ 6)."""
+    import gzip
+    import shutil
+
+    import torch
+    from scipy.stats import spearmanr
+
+    import statgen.graphical.potts as potts
+    from statgen.graphical import fit_plmc
+
+    data = Path(potts.__file__).resolve().parent / "data"
+    for name in ("DHFR.a2m", "DHFR.couplings"):
+        with gzip.open(data / f"{name}.gz", "rb") as fi, open(tmp_path / name, "wb") as fo:
+            shutil.copyfileobj(fi, fo)
+    names, seqs = read_alignment(tmp_path / "DHFR.a2m")
+    a = prepare_alignment(names, seqs, focus="DYR_ECOLI", theta=0.2)
+    assert a.states.shape == (3616, 159) and round(a.neff, 1) == 1568.1
+    est = fit_plmc(a.states, a.weights, 21, lambda_e=16.0, lambda_h=0.01, max_iter=100, gap_ignore=True,
+                   dtype=torch.float32)
+    S = contact_scores(est.model_)
+    P, pos, seq = read_plmc_couplings(tmp_path / "DHFR.couplings")
+    assert seq == a.focus_sequence and np.array_equal(pos, a.positions)
+    i, j = np.triu_indices(len(pos), 1)
+    assert spearmanr(S[i, j], P[i, j])[0] >= 0.99
+    far = pos[j] - pos[i] >= 6
+
+    def top(A):
+        o = np.argsort(-A[i[far], j[far]])[: len(pos)]
+        return set(zip(i[far][o].tolist(), j[far][o].tolist(), strict=True))
+
+    assert len(top(S) & top(P)) >= 0.95 * len(pos)
