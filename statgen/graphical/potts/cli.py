@@ -114,8 +114,9 @@ def _plm(args) -> int:
             raise ValueError(f"{flag} is not implemented in statgen potts plm (plmc's option; leave it out)")
     if args.couplings is None and args.output is None and args.save_weights is None:
         _log("warning: none of -c, -o, --save-weights given: the fit is computed but nothing is written")
-    torch.set_num_threads(args.ncores)
-    _log(f"Threads: using {args.ncores} of {os.cpu_count()}")
+    if args.ncores is not None:
+        torch.set_num_threads(args.ncores)
+    _log(f"Threads: using {torch.get_num_threads()} of {os.cpu_count()}")
     names, seqs = read_alignment(args.alignment, args.format)
     custom = args.alphabet is not None
     a = prepare_alignment(names, seqs, args.alphabet if custom else "protein", focus=args.focus,
@@ -198,7 +199,8 @@ def add_commands(subparsers) -> None:
     p.add_argument("-g", "--gapignore", "--gapreduce", action="store_true",
                    help="model only the non-gapped residues (gaps neither predicted nor coupled)")
     p.add_argument("-m", "--maxiter", type=nonnegative_int, default=0, help="L-BFGS iterations (0: until converged)")
-    p.add_argument("-n", "--ncores", type=_threads, default=1, help="threads (an integer or 'max'; default 1)")
+    p.add_argument("-n", "--ncores", type=_threads, default=None,
+                   help="threads (an integer or 'max'; default: all, as plmc's OpenMP)")
     p.add_argument("--fast", action="store_true", help="plmc's fast weights and SGD (not implemented)")
     p.add_argument("-ee", "--estimatele", dest="ee", action="store_true", help="plmc's -ee (not implemented)")
     p.add_argument("--float32", action="store_true", help="single precision (faster, half the memory)")
