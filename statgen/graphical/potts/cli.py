@@ -55,13 +55,16 @@ def _log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def _read_weights(path, n: int) -> np.ndarray:
+def _read_weights(path, a) -> np.ndarray:
+    """Weights of the kept sequences from a file with one weight per record of the alignment (as plmc's
+    ``-w`` reads and ``--save-weights`` writes: discarded records included)."""
     try:
         w = np.loadtxt(path, dtype=float, ndmin=1)
     except ValueError as exc:
         raise ValueError(f"weights file {path} is not one number per line: {exc}") from None
-    if w.ndim != 1 or len(w) != n:
-        raise ValueError(f"weights file {path} has {w.size} values, but the alignment has {n} valid sequences")
+    if w.ndim != 1 or len(w) != a.n_records:
+        raise ValueError(f"weights file {path} has {w.size} values, but the alignment has {a.n_records} sequences")
+    w = w[a.rows]
     if not np.all(np.isfinite(w)) or np.any(w < 0) or not w.sum() > 0:
         raise ValueError(f"weights file {path} holds a negative or non-finite weight, or they sum to 0")
     return w
@@ -133,7 +136,7 @@ def _plm(args) -> int:
     if args.focus is not None:
         _log(f"Region starts at {a.positions[0] - a.columns[0]}")
     if args.weights is not None:
-        a.weights = _read_weights(args.weights, M)
+        a.weights = _read_weights(args.weights, a)
         _log(f"Weights loaded from {args.weights}. Effective number of samples: {a.neff:.1f}")
     elif 0 <= args.theta <= 1:
         _log(f"Effective number of samples (to 1 decimal place): {a.neff:.1f}\t"
@@ -162,17 +165,19 @@ def _plm(args) -> int:
                              focus_sequence=a.focus_sequence if a.focus is not None else None)
     if args.output is not None:
         fi, fij = _frequencies(a.states, a.weights, q, args.gapignore)
-        neighbors = np.zeros(M + a.n_skipped)
-        keep = np.setdiff1d(np.arange(M + a.n_skipped), a.skipped)
-        neighbors[keep] = 1.0 / (a.weights * args.scale) if len(keep) == M else 0.0
+        neighbors = np.zeros(a.n_records)  # per record of the file; 0 for a discarded one (plmc)
+        neighbors[a.rows] = 1.0 / (a.weights * args.scale)
         write_plmc_params(args.output, model, alphabet=a.alphabet[1:] if args.gapignore else a.alphabet, fi=fi,
-                          fij=fij, neighbors=neighbors, n_skipped=a.n_skipped,
+                          fij=fij, neighbors=neighbors, n_skipped=a.n_records - M,
                           focus_sequence=a.focus_sequence if a.focus is not None else a.alphabet[0] * L,
                           positions=a.positions, max_iter=args.maxiter, theta=args.theta, lambda_h=args.lambdah,
                           lambda_e=args.lambdae, lambda_g=args.lambdag, neff=a.neff)
-    if args.save_weights is not None:
+    if args.save_weights is not None:  # one line per record, "0.0" for a discarded one, as plmc writes
+        lines = ["0.0\n"] * a.n_records
+        for k, v in zip(a.rows.tolist(), a.weights.tolist(), strict=True):
+            lines[k] = f"{v:.16e}\n"
         with atomic_write(args.save_weights, "w") as fh:
-            fh.writelines(f"{v:.16e}\n" for v in a.weights)
+            fh.writelines(lines)
     return 0
 
 

@@ -82,3 +82,19 @@ def test_memory_refused_before_allocating(tmp_path, capsys, monkeypatch):
     err = capsys.readouterr().err
     assert "400 sequences x 85 sites" in err and "needs about" in err
     assert not out.exists()
+
+
+def test_discarded_sequences_in_weights_and_params_as_plmc(tmp_path, capsys):
+    """Records with an out-of-alphabet symbol: plmc writes weight 0.0 / 0 neighbours at their place."""
+    w, o = tmp_path / "w.txt", tmp_path / "p.params"
+    assert main(["potts", "plm", "--save-weights", str(w), "-o", str(o), "-le", "16.0", "-lh", "0.01", "-m", "3",
+                 "-f", "DYR_ECOLI", "-n", "1", str(DATA / "tiny_x.a2m")]) == 0
+    assert "2 discarded for symbols outside the alphabet: 148 valid sequences" in capsys.readouterr().err
+    assert w.read_text() == (DATA / "tiny_x.weights").read_text()
+    p, ref = read_plmc_params(o), read_plmc_params(DATA / "tiny_x.params")
+    assert (p.n_seqs, p.n_skipped) == (ref.n_seqs, ref.n_skipped) == (148, 2)
+    np.testing.assert_allclose(p.neighbors, ref.neighbors)
+    # plmc's weights file read back with -w (one line per record of the file) gives the same Neff
+    assert main(["potts", "plm", "-w", str(DATA / "tiny_x.weights"), "-m", "1", "-f", "DYR_ECOLI",
+                 str(DATA / "tiny_x.a2m")]) == 0
+    assert f"Effective number of samples: {ref.neff:.1f}" in capsys.readouterr().err

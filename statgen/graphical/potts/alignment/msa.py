@@ -40,7 +40,8 @@ class Alignment:
     """A prepared alignment: ``states`` (M, L) in [0, q) (gap = state 0 when the alphabet has '-'),
     ``weights`` (M,), the kept ``names``, the ``alphabet``, ``positions`` (L,) residue numbers,
     ``columns`` (L,) kept column indices of the file, ``focus`` (row of the focus or None),
-    ``n_skipped`` sequences discarded for out-of-alphabet symbols and ``n_filtered`` by the gap filter."""
+    ``n_skipped`` sequences discarded for out-of-alphabet symbols and ``n_filtered`` by the gap filter,
+    ``rows`` the file index of each kept sequence and ``n_records`` the number of records in the file."""
 
     states: np.ndarray
     weights: np.ndarray
@@ -53,6 +54,8 @@ class Alignment:
     n_filtered: int = 0
     skipped: list[int] = field(default_factory=list)
     theta: float | None = None
+    rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # file index of each kept row
+    n_records: int = 0  # records in the file
 
     @property
     def neff(self) -> float:
@@ -196,4 +199,4 @@ def prepare_alignment(names, sequences, alphabet: str = "protein", *, focus: str
         w = np.ones(len(s))
     focus_row = None if f0 is None else int(np.searchsorted(rows, f0))
     return Alignment(s, w * scale, [names[k] for k in rows], tokens, cols + start, cols, focus_row,
-                     len(skipped), n_filtered, skipped, theta)
+                     len(skipped), n_filtered, skipped, theta, rows, len(seqs))
