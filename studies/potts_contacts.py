@@ -29,9 +29,10 @@ def _plain(name: str, workdir: Path) -> Path:
         return src
     dst = Path(workdir) / src.stem
     if not dst.exists():
-        with gzip.open(src, "rb") as fi, open(dst.with_suffix(".part"), "wb") as fo:
+        part = dst.with_name(dst.name + ".part")
+        with gzip.open(src, "rb") as fi, open(part, "wb") as fo:
             shutil.copyfileobj(fi, fo)
-        dst.with_suffix(".part").replace(dst)
+        part.replace(dst)
     return dst
 
 
