@@ -1,152 +1,155 @@
-"""PLM on a synthetic alignment (default L = 100, q = 21, M = 10⁴): statgen vs a numpy + scipy
-L-BFGS-B implementation of the same objective (and plmc when ``PLMC`` names its binary).
+"""statgen potts plm side by side with plmc (double) and plmc32 (single): same command line, same problem.
 
-Both minimize the same penalized negative symmetric pseudo-log-likelihood per sequence,
-F = −(1/M) Σ_m Σ_i log P(s_mi | s_m,−i) + (γ/α)((q−1)²/2) Σ_{i<j} ||J_ij||²_F + (γ_h/2) ||h||²,
-and the script checks that they reach the same final F. The alignment comes from Gibbs sampling
-a sparse random Potts model (Erdős–Rényi couplings, conserved fields) and is written as FASTA.
+Cases: ``dhfr`` (plmc's example: DHFR.a2m, focus DYR_ECOLI, θ = 0.2, gap-ignore) and ``synthetic``
+(L = 100, q = 21, M = 10⁴ sequences Gibbs-sampled from a sparse random Potts model, no reweighting:
+``-t -1``). Every tool runs as its own process with the same flags
+(``-o P -le 16 -lh 0.01 -m 100 -n 2 ...``; statgen adds ``--float32``), so wall time and peak
+memory (RSS of the process tree) compare like with like. The final objective of each tool is
+re-evaluated by ONE function, :func:`statgen.graphical.plmc_objective` (float64), at the parameters
+it wrote in plmc's format: plmc's f = −Σ_m w_m Σ_i log P(s_mi | s_m,−i) + λ_h Σ‖h‖² + λ_e Σ_{i<j}‖e_ij‖².
+On DHFR each tool's couplings are also compared with plmc's reference ``DHFR.couplings`` (same
+command line): Spearman of all pair scores and the overlap of the top-L pairs with |i − j| ≥ 6.
+(The previous version ran plmc with ``-t 1.0``, which makes every sequence a neighbour of every
+other: weights 1/M, a different problem.)
 
-Usage: ``python benchmarks/potts_plm.py [--L 100 --q 21 --M 10000 --gamma 0.01 --dtype float32]``.
-The last line is ``ratio statgen/peer: X`` (wall seconds; peer = plmc if run, else numpy + scipy).
-The ``cpu s`` column (process CPU time) is the fairer comparison on an oversubscribed machine.
+Usage: ``python benchmarks/potts_plm.py [--case dhfr|synthetic|both] [--maxiter 100] [--threads 2]``;
+peers from ``PLMC`` / ``PLMC32`` or ``../shared/peers/``; DHFR from ``--alignment`` or
+``../shared/data/alignments/DHFR.a2m``. The last line is ``ratio statgen/peer: X`` (wall seconds,
+peer = plmc, the double-precision reference); the line before it gives statgen/plmc32.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import measure, measure_command, print_ratio, print_table  # noqa: E402
+from harness import measure_command, print_ratio, print_table  # noqa: E402
 
 from statgen.graphical import (  # noqa: E402
-    ALPHABETS,
-    PseudoLikelihoodPotts,
     decode_sequences,
     erdos_renyi_potts,
-    plm_objective,  # noqa: E402
+    plmc_objective,
+    prepare_alignment,
+    read_alignment,
+    read_plmc_couplings,
+    read_plmc_params,
     write_fasta,
 )
 
+ROOT = Path(__file__).resolve().parents[1]
+# The ``cpu s`` column (user + system time of the tool's process tree) is the fairer comparison when
+# the machine is shared: wall time then depends on what else runs.
+
+
+def _shared() -> Path:
+    for p in (os.environ.get("STATGEN_SHARED"), ROOT.parent / "shared", Path("/work/shared")):
+        if p and Path(p).is_dir():
+            return Path(p)
+    return ROOT.parent / "shared"
+
 
 def synthetic_alignment(L: int, q: int, M: int, *, seed: int = 0, sweeps: int = 20) -> np.ndarray:
-    """M sequences of a sparse random Potts model (mean degree 4, per-direction coupling std 0.3,
-    fields std 1.5), Gibbs-sampled from independent random starts."""
+    """M sequences of a sparse random Potts model (mean degree 4, coupling std 0.3, fields std 1.5)."""
     rng = np.random.default_rng(seed)
     model = erdos_renyi_potts(L, q, 0.3, mean_degree=4.0, rng=rng, sigma_h=1.5)
     return model.sample(M, sweeps=sweeps, seed=seed + 1, dtype=torch.float32)
 
 
-def numpy_plm(s: np.ndarray, q: int, gamma: float, gamma_h: float, *, max_iter: int = 1000, tol: float = 1e-6):
-    """Symmetric PLM the way a numpy/scipy user writes it: one-hot CSR X, parameters (h, W) with
-    W symmetrized and block-diagonal masked, value and gradient by sparse products, L-BFGS-B."""
-    import scipy.sparse as sp
-    from scipy.optimize import minimize
+def agreement(c: Path, ref: Path) -> tuple[float, float]:
+    """(Spearman of all pair scores, top-L overlap with |i − j| ≥ 6) of couplings file c against ref."""
+    from scipy.stats import spearmanr
 
-    M, L = s.shape
-    n = L * q
-    cols = (s + q * np.arange(L)).ravel()
-    X = sp.csr_matrix((np.ones(M * L), (np.repeat(np.arange(M), L), cols)), shape=(M, n))
-    Xt = X.T.tocsr()
-    mask = 1.0 - np.kron(np.eye(L), np.ones((q, q)))
-    iu = np.triu_indices(n, 1)
-    pair = mask[iu] > 0  # free upper-triangle entries (i < j blocks)
-    ii, jj = iu[0][pair], iu[1][pair]
-    c = gamma / (M / L) * (q - 1) ** 2  # L2 coefficient on Σ_{i<j} ||J_ij||²: (c/2) Σ J²
+    S, pos, _ = read_plmc_couplings(c)
+    P, ppos, _ = read_plmc_couplings(ref)
+    if not np.array_equal(pos, ppos):
+        raise ValueError(f"{c} and {ref} number different positions")
+    i, j = np.triu_indices(len(pos), 1)
+    far = pos[j] - pos[i] >= 6
 
-    def unpack(x):
-        W = np.zeros((n, n))
-        W[ii, jj] = x[n:]
-        return x[:n], W + W.T
+    def top(A):
+        o = np.argsort(-A[i[far], j[far]], kind="stable")[: len(pos)]
+        return set(zip(i[far][o].tolist(), j[far][o].tolist(), strict=True))
 
-    def fun(x):
-        h, W = unpack(x)
-        H = (X @ W + h).reshape(M, L, q)
-        H -= H.max(2, keepdims=True)
-        logZ = np.log(np.exp(H).sum(2))
-        ll = H.reshape(M, n)[np.repeat(np.arange(M), L), cols].reshape(M, L) - logZ
-        P = np.exp(H - logZ[..., None]).reshape(M, n)
-        P[np.repeat(np.arange(M), L), cols] -= 1.0
-        P /= M
-        G = Xt @ P  # G[(j,b),(i,a)] = Σ_m [s_mj = b] R_m(i,a)
-        G = G + G.T
-        Jp = x[n:]
-        f = -ll.sum() / M + 0.5 * c * Jp @ Jp + 0.5 * gamma_h * h @ h
-        g = np.concatenate([P.sum(0) + gamma_h * h, G[ii, jj] + c * Jp])
-        return f, g
+    return float(spearmanr(S[i, j], P[i, j])[0]), len(top(S) & top(P)) / len(pos)
 
-    x0 = np.zeros(n + len(ii))
-    f1 = np.stack([np.bincount(s[:, i], minlength=q) for i in range(L)]) / M + 1.0 / M
-    h0 = np.log(f1 / f1.sum(1, keepdims=True))
-    x0[:n] = (h0 - h0.mean(1, keepdims=True)).ravel()
-    res = minimize(fun, x0, jac=True, method="L-BFGS-B", options={"maxiter": max_iter, "gtol": tol, "maxcor": 10})
-    h, W = unpack(res.x)
-    return h.reshape(L, q), W, float(res.fun), int(res.nit)
+
+def run_case(name: str, ali: Path, flags: list[str], prep: dict, gap_ignore: bool, tools: dict, tmp: Path,
+             lam_e: float, lam_h: float, reference: Path | None = None) -> list[dict]:
+    names, seqs = read_alignment(ali)
+    a = prepare_alignment(names, seqs, **prep)
+    print(f"{name}: {a.states.shape[0]} sequences x {a.states.shape[1]} sites, Neff = {a.neff:.1f}", flush=True)
+    rows = []
+    for tool, cmd in tools.items():
+        params = tmp / f"{name}_{tool}.params"
+        couplings = tmp / f"{name}_{tool}.couplings"
+        argv = [*cmd, "-o", str(params), "-c", str(couplings), *flags, str(ali)]
+        c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        seconds, mib, _ = measure_command(argv)
+        c1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (c1.ru_utime + c1.ru_stime) - (c0.ru_utime + c0.ru_stime)
+        p = read_plmc_params(params)
+        f = plmc_objective(p.model, a.states, a.weights, lambda_e=lam_e, lambda_h=lam_h, gap_ignore=gap_ignore)
+        row = {"case": name, "tool": tool, "seconds": seconds, "cpu s": cpu, "peak MiB": mib, "final f": f"{f:.2f}"}
+        if reference is not None and reference.is_file():
+            rho, ov = agreement(couplings, reference)
+            row.update({"Spearman vs ref": f"{rho:.4f}", "top-L overlap": f"{100 * ov:.0f} %"})
+        rows.append(row)
+        print(f"  {tool}: {seconds:.1f} s wall, {cpu:.1f} s CPU, {mib:.0f} MiB, f = {f:.2f}", flush=True)
+    return rows
 
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--case", choices=["dhfr", "synthetic", "both"], default="both")
+    ap.add_argument("--maxiter", type=int, default=100)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--alignment", type=Path, default=None, help="DHFR.a2m (default: ../shared/data/alignments)")
     ap.add_argument("--L", type=int, default=100)
-    ap.add_argument("--q", type=int, default=21)
     ap.add_argument("--M", type=int, default=10_000)
-    ap.add_argument("--gamma", type=float, default=0.01)
-    ap.add_argument("--gamma-h", type=float, default=0.01)
-    ap.add_argument("--dtype", choices=["float32", "float64"], default="float32")
-    ap.add_argument("--device", default="cpu")
-    ap.add_argument("--threads", type=int, default=None,
-                    help="torch CPU threads (default torch's; 1 is faster on an oversubscribed machine)")
-    ap.add_argument("--skip-numpy", action="store_true", help="do not run the numpy + scipy peer")
+    ap.add_argument("--tools", default="statgen,plmc,plmc32", help="comma-separated subset of statgen,plmc,plmc32")
     args = ap.parse_args(argv)
-    L, q, M = args.L, args.q, args.M
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    t0 = time.perf_counter()
-    s = synthetic_alignment(L, q, M)
-    print(f"synthetic alignment L={L} q={q} M={M} in {time.perf_counter() - t0:.1f} s; torch threads "
-          f"{torch.get_num_threads()}")
-    dtype = getattr(torch, args.dtype)
-    est = PseudoLikelihoodPotts("l2", args.gamma, gamma_h=args.gamma_h, dtype=dtype, device=args.device)
-    c0 = time.process_time()
-    t_sg, mem_sg, _ = measure(lambda: est.fit(s, q))
-    c_sg = time.process_time() - c0
-    f_sg = plm_objective(est.model_, s, gamma=args.gamma, gamma_h=args.gamma_h)  # float64 re-evaluation
-    rows = [{"tool": f"statgen PLM ({args.dtype}, {args.device})", "seconds": t_sg, "cpu s": c_sg, "peak MiB": mem_sg,
-             "iterations": est.n_iter_, "final F": f_sg}]
-    peer_s = None
-    if not args.skip_numpy:
-        c0 = time.process_time()
-        t_np, mem_np, (h, W, f_np, it_np) = measure(lambda: numpy_plm(s, q, args.gamma, args.gamma_h))
-        c_np = time.process_time() - c0
-        rows.append({"tool": "numpy + scipy L-BFGS-B (float64)", "seconds": t_np, "cpu s": c_np, "peak MiB": mem_np,
-                     "iterations": it_np, "final F": f_np})
-        peer_s = t_np
-    plmc = os.environ.get("PLMC")
-    if plmc:
-        with tempfile.TemporaryDirectory() as tmp:
-            fa = Path(tmp) / "ali.fasta"
-            alphabet = ALPHABETS["protein"][:q] if q <= 21 else None
-            write_fasta(fa, [f"s{m}" for m in range(M)], decode_sequences(s, alphabet))
-            # plmc minimizes the total (not per-sequence) objective: λ_e = γ (q−1)² L / 2, λ_h = γ_h M / 2
-            lam_e, lam_h = args.gamma * (q - 1) ** 2 * L / 2, args.gamma_h * M / 2
-            argv = [plmc, "-o", str(Path(tmp) / "out.params"), "-a", alphabet, "-le", f"{lam_e}", "-lh",
-                    f"{lam_h}", "-t", "1.0", "-n", str(torch.get_num_threads()), str(fa)]
-            t_pl, mem_pl, _ = measure_command(argv)
-        rows.append({"tool": "plmc", "seconds": t_pl, "peak MiB": mem_pl, "iterations": "", "final F": ""})
-        peer_s = t_pl
+    wanted = set(args.tools.split(","))
+    shared = _shared()
+    tools = {"statgen (float32)": [sys.executable, "-m", "statgen.cli", "potts", "plm", "--float32"]}
+    for label, env, default in (("plmc", "PLMC", "plmc"), ("plmc32", "PLMC32", "plmc32")):
+        exe = os.environ.get(env) or str(shared / "peers" / default)
+        if Path(exe).is_file():
+            tools[label] = [exe]
+    tools = {k: v for k, v in tools.items() if k.split()[0] in wanted}
+    lam_e, lam_h = 16.0, 0.01
+    common = ["-le", str(lam_e), "-lh", str(lam_h), "-m", str(args.maxiter), "-n", str(args.threads)]
+    rows = []
+    with tempfile.TemporaryDirectory() as tmpdir:
+        tmp = Path(tmpdir)
+        if args.case in ("dhfr", "both"):
+            ali = args.alignment or shared / "data" / "alignments" / "DHFR.a2m"
+            rows += run_case("DHFR", ali, [*common, "-g", "-f", "DYR_ECOLI"],
+                             dict(focus="DYR_ECOLI", theta=0.2), True, tools, tmp, lam_e, lam_h,
+                             reference=ali.parent / "DHFR.couplings")
+        if args.case in ("synthetic", "both"):
+            s = synthetic_alignment(args.L, 21, args.M)
+            fa = tmp / "synthetic.fasta"
+            write_fasta(fa, [f"s{m}" for m in range(len(s))], decode_sequences(s, "protein"))
+            rows += run_case(f"synthetic L={args.L} M={args.M}", fa, [*common, "-t", "-1"], dict(theta=-1.0), False,
+                             tools, tmp, lam_e, lam_h)
     print_table(rows)
-    if not args.skip_numpy:
-        rel = abs(f_sg - f_np) / abs(f_np)
-        print(f"same final pseudo-likelihood: |F_statgen - F_numpy| / |F| = {rel:.2e} "
-              f"({'OK' if rel < 1e-4 else 'MISMATCH'})")
-    if peer_s is not None:
-        print_ratio(t_sg, peer_s)
+    by = {(r["case"], r["tool"]): r for r in rows}
+    cases = list(dict.fromkeys(r["case"] for r in rows))
+    if not all((c, "statgen (float32)") in by for c in cases):
+        return
+    sg = sum(by[c, "statgen (float32)"]["seconds"] for c in cases)
+    if all((c, "plmc32") in by for c in cases):
+        print(f"ratio statgen/plmc32: {sg / sum(by[c, 'plmc32']['seconds'] for c in cases):.3g}")
+    if all((c, "plmc") in by for c in cases):
+        print_ratio(sg, sum(by[c, "plmc"]["seconds"] for c in cases))
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from statgen._cliargs import output_dir, positive_int
 
-COMMAND_MODULES: tuple[str, ...] = ("statgen.md.cli",)
+COMMAND_MODULES: tuple[str, ...] = ("statgen.md.cli", "statgen.graphical.potts.cli")
 
 #: Exceptions that mean "the input was wrong": one line, exit status 2.
 USER_ERRORS = (ValueError, TypeError, OSError, MemoryError, ImportError)

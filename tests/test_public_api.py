@@ -84,8 +84,6 @@ PUBLIC_API = [
 
 #: (module, name) or (module, name, parameter) that an open issue adds; the test fails once present.
 KNOWN_MISSING = {
-    (G, "contact_scores"): 13,
-    (G, "load_alignment", "focus"): 13,
 }
 
 #: Questions a model object answers: wherever a public class has one, it is a method, not a property.

@@ -23,6 +23,8 @@ _POTTS = (
     "sample_chains", "LogZEstimate", "ais_log_partition", "fit_plm", "fit_ml", "fit_bm", "PseudoLikelihoodPotts",
     "MaximumLikelihoodPotts", "BoltzmannMachinePotts", "plm_objective", "ml_objective", "pair_frequencies",
     "connected_correlation_pearson", "BMHistory", "PottsPath", "potts_likelihood_path", "exact_cross_log_likelihood",
+    "read_alignment", "read_stockholm", "prepare_alignment", "Alignment", "contact_scores", "top_contacts", "average_product_correction", "fit_plmc",
+    "plmc_objective", "plmc_gammas", "PlmcParams", "read_plmc_couplings", "write_plmc_couplings", "read_plmc_params", "write_plmc_params", "read_ccmpred_mat", "write_ccmpred_mat", "read_adabmdca_params", "write_adabmdca_params",
 )
 
 __all__ = [*_gaussian.__all__, *_POTTS, "grid_argmax", "grid_crossing"]

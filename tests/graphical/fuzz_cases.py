@@ -651,6 +651,80 @@ case("sequence_weights: device='bogus'", lambda: G.sequence_weights(S01, 2, devi
 case("sequence_weights: theta=0 (every sequence counts only itself)", lambda: G.sequence_weights(S01, 2, theta=0.0),
      "theta", ok=lambda w: np.array_equal(w, [1.0, 1.0]))
 
+# ---------------------------------------------------------------- alignments, DCA scores and files (issue 13)
+
+case("read_alignment: missing file", lambda: G.read_alignment("missing.a2m"), "missing.a2m")
+case("read_alignment: format typo", lambda: G.read_alignment(fasta(">x\nACD\n"), format="fastaa"), "format")
+case("read_alignment: binary bytes", lambda: G.read_alignment(fasta(bytes(range(256)), "b.a2m")), "b.a2m")
+case("read_stockholm: a line with three fields", lambda: G.read_stockholm(fasta("# STOCKHOLM 1.0\na AC D\n//\n",
+     "x.sto")), "x.sto")
+case("read_stockholm: no sequence lines", lambda: G.read_stockholm(fasta("# STOCKHOLM 1.0\n//\n", "y.sto")), "y.sto")
+case("prepare_alignment: unknown focus", lambda: G.prepare_alignment(["a/1-3"], ["ACD"], focus="b"), "focus")
+case("prepare_alignment: focus not a string", lambda: G.prepare_alignment(["a"], ["ACD"], focus=3), "focus")
+case("prepare_alignment: ragged", lambda: G.prepare_alignment(["a", "b"], ["ACD", "AC"]), "ragged")
+case("prepare_alignment: names and sequences differ in length", lambda: G.prepare_alignment(["a"], ["AC", "AD"]),
+     "names")
+case("prepare_alignment: focus_columns typo", lambda: G.prepare_alignment(["a"], ["ACD"], focus_columns="upper"),
+     "focus_columns")
+case("prepare_alignment: scale=0", lambda: G.prepare_alignment(["a"], ["ACD"], scale=0.0), "scale")
+case("prepare_alignment: theta=nan", lambda: G.prepare_alignment(["a"], ["ACD"], theta=NAN), "theta")
+case("prepare_alignment: max_column_gaps=1.5", lambda: G.prepare_alignment(["a"], ["ACD"], max_column_gaps=1.5),
+     "max_column_gaps")
+case("prepare_alignment: an all-gap column", lambda: G.prepare_alignment(["a", "b"], ["A-D", "C-D"]), "gap in every sequence")
+case("prepare_alignment: every sequence out of the alphabet", lambda: G.prepare_alignment(["a"], ["AXD"]), "alphabet")
+case("prepare_alignment: theta=2 (outside [0, 1]: no reweighting, as plmc)",
+     lambda: G.prepare_alignment(["a", "b"], ["ACD", "ACD"], theta=2.0), "theta",
+     ok=lambda a: np.array_equal(a.weights, [1.0, 1.0]))
+case("load_alignment: unknown focus", lambda: G.load_alignment(fasta(">x/1-3\nACD\n"), focus="y"), "focus")
+
+case("contact_scores: not a model", lambda: G.contact_scores(np.zeros((3, 3))), "model")
+case("contact_scores: convention typo", lambda: G.contact_scores(potts(), convention="plmcc"), "convention")
+case("contact_scores: apc='yes'", lambda: G.contact_scores(potts(), apc="yes"), "apc")
+case("contact_scores: gap out of range", lambda: G.contact_scores(potts(), convention="ccmpred", gap=7), "gap")
+case("contact_scores: zero model (APC divides by the mean score)", lambda: G.contact_scores(G.PottsModel(
+    np.zeros((3, 2)), np.zeros((3, 3, 2, 2)))), "APC")
+case("average_product_correction: not square", lambda: G.average_product_correction(np.zeros((3, 4))), "F")
+case("average_product_correction: NaN", lambda: G.average_product_correction(np.full((3, 3), NAN)), "F")
+case("top_contacts: n=-1", lambda: G.top_contacts(np.eye(4), -1), "n")
+case("top_contacts: min_separation=0", lambda: G.top_contacts(np.eye(4), 2, min_separation=0), "min_separation")
+case("top_contacts: 1-D scores", lambda: G.top_contacts(np.zeros(4), 2), "scores")
+case("top_contacts: NaN scores", lambda: G.top_contacts(np.full((4, 4), NAN), 2), "scores")
+case("plmc_gammas: negative lambda_e", lambda: G.plmc_gammas(-1.0, 0.01, L=5, q=21, neff=10.0), "lambda_e")
+case("plmc_gammas: neff=0", lambda: G.plmc_gammas(16.0, 0.01, L=5, q=21, neff=0.0), "neff")
+case("plmc_objective: states out of range", lambda: G.plmc_objective(potts(), np.full((5, 4), 9), np.ones(5),
+     lambda_e=1.0, lambda_h=0.01), "s")
+case("plmc_objective: lambda_g=-1", lambda: G.plmc_objective(potts(), states(), np.ones(60), lambda_e=1.0,
+     lambda_h=0.01, lambda_g=-1.0), "lambda_g")
+case("fit_plmc: lambda_g=nan", lambda: G.fit_plmc(states(), np.ones(60), 3, lambda_g=NAN), "lambda_g")
+case("fit_plmc: max_iter=-1", lambda: G.fit_plmc(states(), np.ones(60), 3, max_iter=-1), "max_iter")
+case("fit_plmc: 1-D states", lambda: G.fit_plmc(np.zeros(5, int), np.ones(5), 3), "states")
+case("write_plmc_couplings: NaN scores", lambda: G.write_plmc_couplings(out("c1.txt"), np.full((3, 3), NAN)),
+     "scores", after=nonempty_file("c1.txt"))
+case("write_plmc_couplings: positions of the wrong length", lambda: G.write_plmc_couplings(
+    out("c2.txt"), np.zeros((3, 3)), positions=[1, 2]), "positions", after=nonempty_file("c2.txt"))
+case("write_plmc_couplings: focus_sequence too short", lambda: G.write_plmc_couplings(
+    out("c3.txt"), np.zeros((3, 3)), focus_sequence="AC"), "focus_sequence", after=nonempty_file("c3.txt"))
+case("read_plmc_couplings: missing", lambda: G.read_plmc_couplings("missing.couplings"), "missing.couplings")
+case("read_plmc_couplings: five fields", lambda: G.read_plmc_couplings(fasta("1 A 2 C 0.5\n", "c.couplings")),
+     "c.couplings")
+case("read_plmc_params: random bytes", lambda: G.read_plmc_params(fasta(bytes(range(200)), "p.params")), "p.params")
+case("read_plmc_params: truncated", lambda: G.read_plmc_params(fasta(b"\x05\x00", "t.params")), "t.params")
+case("write_plmc_params: alphabet of the wrong size", lambda: G.write_plmc_params(
+    out("p1.params"), potts(), alphabet="AB", fi=np.zeros((4, 3)), fij=np.zeros((4, 4, 3, 3)), neighbors=[1.0]),
+    "alphabet", after=nonempty_file("p1.params"))
+case("write_plmc_params: fi of the wrong shape", lambda: G.write_plmc_params(
+    out("p2.params"), potts(), alphabet="-AC", fi=np.zeros((3, 3)), fij=np.zeros((4, 4, 3, 3)), neighbors=[1.0]),
+    "fi", after=nonempty_file("p2.params"))
+case("write_ccmpred_mat: not square", lambda: G.write_ccmpred_mat(out("m1.mat"), np.zeros((2, 3))), "scores",
+     after=nonempty_file("m1.mat"))
+case("read_ccmpred_mat: ragged", lambda: G.read_ccmpred_mat(fasta("1 2\n3\n", "r.mat")), "r.mat")
+case("read_ccmpred_mat: text", lambda: G.read_ccmpred_mat(fasta("a b\nc d\n", "t.mat")), "t.mat")
+case("write_adabmdca_params: alphabet size differs from q", lambda: G.write_adabmdca_params(
+    out("a1.dat"), potts(), "protein"), "alphabet", after=nonempty_file("a1.dat"))
+case("read_adabmdca_params: unknown state letter", lambda: G.read_adabmdca_params(fasta("h 0 Z 0.1\n", "z.dat"),
+     "rna"), "z.dat")
+case("read_adabmdca_params: malformed line", lambda: G.read_adabmdca_params(fasta("J 0 1 A\n", "m.dat")), "m.dat")
+
 # ---------------------------------------------------------------- sampling (torch)
 
 case("color_classes: 1-D adjacency", lambda: G.color_classes(np.array([0, 1, 1])), "adjacency")

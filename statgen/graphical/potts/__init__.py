@@ -3,7 +3,8 @@ graphs and random models (``graphs``, ``generators``: chain, lattice, Erdős–R
 named-graph factory :func:`potts_model`), MCMC sampling (``sampling``, torch), log Z by annealed
 importance sampling (``logz``), inference by pseudo-likelihood, exact maximum likelihood and
 Boltzmann learning (``inference/``), likelihood paths along the penalty strength (``path``) and
-multiple sequence alignments (``alignment/``).
+multiple sequence alignments (``alignment/``), and direct-coupling analysis with plmc's, CCMpred's
+and adabmDCA's files (``dca/``; ``statgen potts plm`` in ``cli``).
 
 Conventions: E(s) = −Σ_i h_i(s_i) − Σ_{i<j} J_ij(s_i, s_j), h (L, q), J (L, L, q, q) with
 J[i, j, a, b] = J[j, i, b, a] and J[i, i] = 0 (Fanthomme, Rizzato, Cocco & Monasson 2022,
@@ -17,6 +18,10 @@ load this package on first use).
 
 from statgen.graphical.potts.alignment import (
     ALPHABETS,
+    Alignment,
+    prepare_alignment,
+    read_alignment,
+    read_stockholm,
     decode_sequences,
     encode_sequences,
     get_alphabet,
@@ -24,6 +29,23 @@ from statgen.graphical.potts.alignment import (
     read_fasta,
     sequence_weights,
     write_fasta,
+)
+from statgen.graphical.potts.dca import (
+    PlmcParams,
+    average_product_correction,
+    contact_scores,
+    fit_plmc,
+    plmc_gammas,
+    plmc_objective,
+    read_adabmdca_params,
+    read_ccmpred_mat,
+    read_plmc_couplings,
+    read_plmc_params,
+    top_contacts,
+    write_adabmdca_params,
+    write_ccmpred_mat,
+    write_plmc_couplings,
+    write_plmc_params,
 )
 from statgen.graphical.potts.gauge import zero_sum_gauge
 from statgen.graphical.potts.generators import (
@@ -90,6 +112,26 @@ __all__ = [
     "decode_sequences",
     "load_alignment",
     "sequence_weights",
+    "read_alignment",
+    "read_stockholm",
+    "prepare_alignment",
+    "Alignment",
+    # direct-coupling analysis: scores, plmc's problem, files
+    "contact_scores",
+    "top_contacts",
+    "average_product_correction",
+    "fit_plmc",
+    "plmc_objective",
+    "plmc_gammas",
+    "PlmcParams",
+    "read_plmc_couplings",
+    "write_plmc_couplings",
+    "read_plmc_params",
+    "write_plmc_params",
+    "read_ccmpred_mat",
+    "write_ccmpred_mat",
+    "read_adabmdca_params",
+    "write_adabmdca_params",
     # sampling, log Z
     "color_classes",
     "PottsChains",

@@ -42,7 +42,7 @@ def test_sequence_weights_match_loop():
     s = np.where(rng.random((60, 12)) < 0.25, rng.integers(0, 4, (60, 12)), base)
     theta = 0.2
     d = (s[:, None, :] != s[None, :, :]).sum(2)
-    expected = 1.0 / (d < theta * 12).sum(1)
+    expected = 1.0 / (12 - d >= (1 - theta) * 12).sum(1)  # plmc: identity ≥ (1 − θ)L
     np.testing.assert_allclose(sequence_weights(s, 4, theta=theta), expected, rtol=0, atol=0)
 
 

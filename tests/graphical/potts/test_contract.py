@@ -94,10 +94,10 @@ def test_sequence_weights_in_chunks_equal_one_block():
     base = rng.integers(0, 5, 20)
     s = np.where(rng.random((53, 20)) < 0.3, rng.integers(0, 5, (53, 20)), base)
     d = (s[:, None, :] != s[None, :, :]).sum(2)
-    expected = 1.0 / (d < 0.3 * 20).sum(1)
+    expected = 1.0 / (20 - d >= (1 - 0.3) * 20).sum(1)  # plmc: identity ≥ (1 − θ)L
     for chunk in (1, 7, 53, 4096):
         np.testing.assert_array_equal(sequence_weights(s, 5, theta=0.3, chunk=chunk), expected)
-    np.testing.assert_array_equal(sequence_weights(s, 5, theta=0.0), np.ones(53))  # θ = 0: only itself
+    np.testing.assert_array_equal(sequence_weights(s, 5, theta=0.0), 1.0 / (d == 0).sum(1))  # θ = 0: duplicates
 
 
 def test_sampling_takes_a_seed_or_a_generator(data):

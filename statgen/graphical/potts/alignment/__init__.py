@@ -1,6 +1,6 @@
 """Multiple sequence alignments: alphabets and encoding (``encoding``), FASTA input/output
-(``fasta``), sequence reweighting (``weights``) and the loader (``load``). New formats (A2M/A3M,
-Stockholm) go beside ``fasta`` and are dispatched by :func:`load_alignment`.
+(``fasta``), A2M/A3M/Stockholm reading (``formats``), plmc's preparation (focus columns, invalid
+sequences, gap filters, weights: ``msa``), sequence reweighting (``weights``) and the loader (``load``).
 """
 
 from statgen.graphical.potts.alignment.encoding import (
@@ -10,8 +10,10 @@ from statgen.graphical.potts.alignment.encoding import (
            get_alphabet,
 )
 from statgen.graphical.potts.alignment.fasta import read_fasta, write_fasta
+from statgen.graphical.potts.alignment.formats import read_alignment, read_stockholm
+from statgen.graphical.potts.alignment.msa import Alignment, prepare_alignment
 from statgen.graphical.potts.alignment.load import load_alignment
 from statgen.graphical.potts.alignment.weights import sequence_weights
 
 __all__ = ["ALPHABETS", "get_alphabet", "read_fasta", "write_fasta", "encode_sequences", "decode_sequences",
-           "load_alignment", "sequence_weights"]
+           "load_alignment", "sequence_weights", "read_alignment", "read_stockholm", "prepare_alignment", "Alignment"]

@@ -7,31 +7,30 @@ import os
 import numpy as np
 
 from statgen._checks import check_in_range
-from statgen.graphical.potts.alignment.encoding import encode_sequences, get_alphabet
-from statgen.graphical.potts.alignment.fasta import read_fasta
-from statgen.graphical.potts.alignment.weights import sequence_weights
+from statgen.graphical.potts.alignment.formats import read_alignment
+from statgen.graphical.potts.alignment.msa import prepare_alignment
 
 __all__ = ["load_alignment"]
 
 
 def load_alignment(path: str | os.PathLike, alphabet: str = "protein", *, theta: float | None = None,
+                   focus: str | None = None, format: str | None = None, focus_columns: str = "uppercase",
+                   max_column_gaps: float | None = None, max_sequence_gaps: float | None = None,
                    ) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Read a FASTA alignment; returns (states (M, L), weights (M,), names).
+    """Read a FASTA / A2M / A3M / Stockholm alignment; returns (states (M, L), weights (M,), names).
 
-    ``theta`` (e.g. 0.2) turns on reweighting by :func:`statgen.graphical.sequence_weights`; otherwise
-    all weights are 1. Every failure names the path: FileNotFoundError when it is missing,
-    ValueError when it is not a FASTA alignment (ragged, empty records, unknown symbols).
+    Prepared as plmc does (:func:`~statgen.graphical.potts.alignment.msa.prepare_alignment`):
+    sequences with symbols outside the alphabet are discarded; with ``focus`` (a sequence id) only
+    the focus columns are kept (``focus_columns``; A2M lowercase inserts and '.' dropped by default);
+    optional maximum gap fractions of columns and sequences. ``theta`` (e.g. 0.2, in [0, 1]) turns on
+    plmc's reweighting; otherwise all weights are 1. Every failure names the path:
+    FileNotFoundError when it is missing, ValueError when it is not an alignment (ragged, empty
+    records, no valid sequence, unknown focus, an all-gap column). ``format``: see
+    :func:`~statgen.graphical.potts.alignment.formats.read_alignment`.
     """
-    tokens = get_alphabet(alphabet)
     if theta is not None:
         theta = check_in_range(theta, "theta", 0.0, 1.0)
-    names, seqs = read_fasta(path)
-    empty = [n for n, s in zip(names, seqs, strict=True) if not s]
-    if empty:
-        raise ValueError(f"{path} is not a FASTA alignment: record {empty[0]!r} has an empty sequence")
-    try:
-        s = encode_sequences(seqs, tokens)
-    except ValueError as exc:
-        raise ValueError(f"{path} is not a {alphabet!r} alignment: {exc}") from None
-    w = np.ones(len(s)) if theta is None else sequence_weights(s, len(tokens), theta=theta)
-    return s, w, names
+    names, seqs = read_alignment(path, format)
+    a = prepare_alignment(names, seqs, alphabet, focus=focus, focus_columns=focus_columns, theta=theta,
+                          max_column_gaps=max_column_gaps, max_sequence_gaps=max_sequence_gaps, what=str(path))
+    return a.states, a.weights, a.names

@@ -1,4 +1,5 @@
-"""Sequence reweighting: w_m = 1 / #{m′ : d_H(s_m, s_m′) < θ L} (plmc's and adabmDCA's convention).
+"""Sequence reweighting: w_m = 1 / #{m′ : identity(s_m, s_m′) ≥ (1 − θ) L} (plmc's convention, so
+``plmc --save-weights`` is reproduced exactly).
 
 The Hamming distances come from identity counts X_a X_bᵀ of one-hot chunks (torch, on any device),
 so memory stays O(chunk · L · q + chunk²) whatever the number of sequences M; the cost is
@@ -7,6 +8,8 @@ O(M² L q). References: F. Morcos et al., PNAS 108, E1293 (2011); J. Hopf et al.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import torch
@@ -18,13 +21,14 @@ __all__ = ["sequence_weights"]
 
 
 def sequence_weights(s, q: int, *, theta: float = 0.2, device=None, chunk: int = 4096) -> np.ndarray:
-    """Reweighting w_m = 1 / #{m′ : d_H(s_m, s_m′) < θ L} (the sequence itself always counted, so θ = 0
-    gives weights 1).
+    """Reweighting w_m = 1 / #{m′ : identity(s_m, s_m′) ≥ (1 − θ) L}, identity = number of equal
+    positions (the sequence itself always counts; θ = 0 counts exact duplicates, θ = 1 every sequence).
+    The threshold is ⌈(1 − θ) L⌉ computed in double precision, as plmc compares.
 
     Parameters
     ----------
     s : (M, L) states in [0, q).  q : states ≥ 2.
-    theta : identity threshold θ in [0, 1] (θ = 0: every weight is 1).
+    theta : divergence threshold θ in [0, 1].
     device : torch device of the identity products.  chunk : sequences per block, ≥ 1.
     """
     q = check_int(q, "q", minimum=2)
@@ -41,10 +45,11 @@ def sequence_weights(s, q: int, *, theta: float = 0.2, device=None, chunk: int =
         part = idx[a:a + c]
         return torch.zeros(len(part), L * q, device=dev, dtype=torch.float32).scatter_(1, part, 1.0)
 
+    need = math.ceil((1.0 - theta) * L)  # identity ≥ (1 − θ)L ⇔ identity ≥ ⌈(1 − θ)L⌉ for integer identity
     counts = torch.zeros(M, device=dev, dtype=torch.float64)
     for a in range(0, M, c):
         Xa = onehot(a)
         for b in range(0, M, c):
             ident = Xa @ onehot(b).T  # matching positions, exact in float32 up to 2**24
-            counts[a:a + c] += (L - ident < theta * L).sum(1).double()
+            counts[a:a + c] += (ident >= need).sum(1).double()
     return 1.0 / np.maximum(counts.cpu().numpy(), 1.0)

@@ -17,15 +17,16 @@ Objective = Callable[[torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
 
 
 def minimize(p: Problem, fun: Objective, x0: torch.Tensor, *, max_iter: int, tol: float, desc: str = "L-BFGS",
-             progress: bool = False) -> tuple[torch.Tensor, float, int]:
+             progress: bool = False, callback=None, history: int = 10) -> tuple[torch.Tensor, float, int]:
     """L-BFGS on the penalized objective; exact L1 (``l1_eps == 0``) goes through :func:`lbfgsb_l1`.
 
-    Returns (θ, final objective, iterations).
+    Returns (θ, final objective, iterations). ``callback(iteration, objective)`` (torch L-BFGS only)
+    is called after each iteration with the objective at its last evaluated point.
     """
     with progress_bar(total=max_iter, desc=desc, progress=progress) as bar:
         if p.penalty == "l1" and p.l1_eps == 0:
             return lbfgsb_l1(p, fun, x0, max_iter=max_iter, tol=tol, bar=bar)
-        return lbfgs(fun, x0, max_iter=max_iter, tol=tol, bar=bar)
+        return lbfgs(fun, x0, max_iter=max_iter, tol=tol, bar=bar, callback=callback, history=history)
 
 
 def lbfgsb_l1(p: Problem, fun: Objective, x0: torch.Tensor, *, max_iter: int, tol: float,
@@ -64,27 +65,33 @@ def lbfgsb_l1(p: Problem, fun: Objective, x0: torch.Tensor, *, max_iter: int, to
 
 
 def lbfgs(fun: Objective, x0: torch.Tensor, *, max_iter: int, tol: float, history: int = 10,
-          bar=None) -> tuple[torch.Tensor, float, int]:
+          bar=None, callback=None) -> tuple[torch.Tensor, float, int]:
     """Minimize fun (value, grad) by torch L-BFGS with strong-Wolfe line search; returns (x, f, iterations)."""
     x = x0.clone().requires_grad_(True)
     opt = torch.optim.LBFGS([x], lr=1.0, max_iter=max_iter, max_eval=int(1.5 * max_iter) + 10,
                             tolerance_grad=tol, tolerance_change=1e-12, history_size=history,
                             line_search_fn="strong_wolfe")
     shown = [0]
+    last = [None]
 
     def closure():
         with torch.no_grad():
             f, g = fun(x.detach())
         x.grad = g
-        if bar is not None:  # the optimizer's own iteration counter, read at each evaluation
-            it = int(opt.state[opt._params[0]].get("n_iter", 0))
-            if it > shown[0]:
+        it = int(opt.state[opt._params[0]].get("n_iter", 0))  # the optimizer's own iteration counter
+        if it > shown[0]:
+            if bar is not None:
                 bar.update(it - shown[0])
-                shown[0] = it
+            if callback is not None and shown[0] > 0:
+                callback(shown[0], last[0])
+            shown[0] = it
+        last[0] = float(f)
         return f
 
     opt.step(closure)
     n_iter = int(opt.state[opt._params[0]].get("n_iter", 0))
     with torch.no_grad():
         f, _ = fun(x.detach())
+    if callback is not None and n_iter > 0:
+        callback(n_iter, float(f))
     return x.detach(), float(f), n_iter

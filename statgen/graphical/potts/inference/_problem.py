@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 from statgen._checks import (
+    check_bool,
     check_choice,
     check_int,
     check_int_states,
@@ -22,7 +23,11 @@ from statgen._checks import (
 from statgen.graphical.potts._torch import resolve_device, resolve_dtype, torch_bytes
 from statgen.graphical.potts.graphs import check_edges
 from statgen.graphical.potts.inference.penalty import PENALTIES, penalty_scale, penalty_value_grad
-from statgen.graphical.potts.model import PottsModel, check_model, check_weights, flat_to_couplings
+from statgen.graphical.potts.model import PottsModel, check_model, check_weights
+
+
+#: ε of the group term √(ε + ‖J_ij‖²) (plmc's value)
+GROUP_EPS = 1e-3
 
 
 @dataclass
@@ -31,7 +36,7 @@ class Problem:
 
     L: int
     q: int
-    idx: torch.Tensor  # (M, L) flat one-hot indices
+    idx: torch.Tensor  # (M, L) flat one-hot indices i·q + s_i (L·q for an ignored gap, a zero row)
     w: torch.Tensor  # (M,) weights normalised to sum 1
     m_eff: float
     pi: torch.Tensor  # (P,) pair rows i < j
@@ -43,32 +48,41 @@ class Problem:
     device: torch.device
     dtype: torch.dtype
     split_l1: bool = False  # set while L-BFGS-B handles the exact L1 term itself
+    valid: torch.Tensor | None = None  # (M, L) bool: modelled entries (gap-ignore: non-gaps); None = all
+    group_l1: float = 0.0  # coefficient of plmc's group term Σ_{i<j} √(ε + ‖J_ij‖²) in the per-sample objective
     _bags: tuple | None = field(default=None, repr=False)
 
     @property
     def n_params(self) -> int:
         return self.L * self.q + len(self.pi) * self.q * self.q
 
-    def unpack(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """θ → (h (L·q,), J pairs (P, q, q), flat W (L·q, L·q))."""
+    def unpack(self, x: torch.Tensor, *, pad: bool = False) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """θ → (h (L·q,), J pairs (P, q, q), flat W (L·q, L·q)); ``pad`` appends a zero row L·q
+        (the row an ignored gap points to). W is written in place through its (L, q, L, q) view."""
         L, q = self.L, self.q
         h = x[: L * q]
         Jp = x[L * q:].view(-1, q, q)
-        W4 = torch.zeros(L, L, q, q, device=x.device, dtype=x.dtype)
-        W4[self.pi, self.pj] = Jp
-        W4[self.pj, self.pi] = Jp.transpose(1, 2)
-        return h, Jp, W4.permute(0, 2, 1, 3).reshape(L * q, L * q)
+        Wp = torch.zeros(L * q + int(pad), L * q, device=x.device, dtype=x.dtype)
+        W4 = Wp[: L * q].view(L, q, L, q)
+        W4[self.pi, :, self.pj, :] = Jp
+        W4[self.pj, :, self.pi, :] = Jp.transpose(1, 2)
+        return h, Jp, Wp
 
     def pair_grad(self, G: torch.Tensor) -> torch.Tensor:
         """Gradient w.r.t. the pair parameters from the gradient G w.r.t. a free flat W."""
         L, q = self.L, self.q
-        G4 = G.view(L, q, L, q).permute(0, 2, 1, 3)
-        return G4[self.pi, self.pj] + G4[self.pj, self.pi].transpose(1, 2)
+        G4 = G.view(L, q, L, q)
+        return G4[self.pi, :, self.pj, :] + G4[self.pj, :, self.pi, :].transpose(1, 2)
 
     def penalty_value_grad(self, h: torch.Tensor, Jp: torch.Tensor):
         """(value, ∂/∂h, ∂/∂Jp) of the penalty (convention of :mod:`~statgen.graphical.potts.inference.penalty`)."""
-        return penalty_value_grad(self.penalty, self.gamma_eff, self.gamma_h, self.l1_eps, h, Jp,
-                                  smooth_only=self.split_l1)
+        val, gh, gJ = penalty_value_grad(self.penalty, self.gamma_eff, self.gamma_h, self.l1_eps, h, Jp,
+                                         smooth_only=self.split_l1)
+        if self.group_l1 > 0:  # plmc's -lg: ε = 10⁻³ (REGULARIZATION_GROUP_EPS of its inference.c)
+            r = torch.sqrt(GROUP_EPS + (Jp * Jp).sum((1, 2)))
+            val = val + self.group_l1 * r.sum()
+            gJ = gJ + self.group_l1 * Jp / r[:, None, None]
+        return val, gh, gJ
 
     def transposed_bags(self) -> tuple[torch.Tensor, torch.Tensor]:
         """(members, offsets): for each flat index r = i·q + a, the samples m with s_mi = a, so that
@@ -76,8 +90,8 @@ class Problem:
         if self._bags is None:
             flat = self.idx.reshape(-1)
             order = torch.argsort(flat, stable=True)
-            members = order // self.L
-            counts = torch.bincount(flat, minlength=self.L * self.q)
+            counts = torch.bincount(flat, minlength=self.L * self.q + 1)[: self.L * self.q]  # ignored gaps last
+            members = order[: int(counts.sum())] // self.L
             offsets = torch.cumsum(counts, 0) - counts
             self._bags = (members, offsets)
         return self._bags
@@ -85,9 +99,9 @@ class Problem:
     def init_params(self) -> torch.Tensor:
         """θ₀: independent-site fields log f_i(a) (pseudocount 1/M_eff, zero-mean), couplings 0."""
         L, q = self.L, self.q
-        f = torch.zeros(L * q, device=self.device, dtype=self.dtype)
+        f = torch.zeros(L * q + 1, device=self.device, dtype=self.dtype)
         f.index_add_(0, self.idx.reshape(-1), self.w.repeat_interleave(L))
-        f = f.view(L, q) + 1.0 / self.m_eff
+        f = f[: L * q].view(L, q) + 1.0 / self.m_eff
         h = torch.log(f / f.sum(1, keepdim=True))
         h = h - h.mean(1, keepdim=True)
         x = torch.zeros(self.n_params, device=self.device, dtype=self.dtype)
@@ -100,9 +114,15 @@ class Problem:
         return torch.cat([torch.as_tensor(model.h.ravel(), device=self.device, dtype=self.dtype), Jp.reshape(-1)])
 
     def to_model(self, x: torch.Tensor) -> PottsModel:
-        h, _, W = self.unpack(x.detach())
+        """The PottsModel of θ (float64), its (L, L, q, q) couplings filled from the pair blocks directly."""
         L, q = self.L, self.q
-        return PottsModel(h.view(L, q).cpu().double().numpy(), flat_to_couplings(W.cpu().double().numpy(), L, q))
+        x = x.detach().cpu()
+        Jp = x[L * q:].view(-1, q, q).double().numpy()
+        J = np.zeros((L, L, q, q))
+        pi, pj = self.pi.cpu().numpy(), self.pj.cpu().numpy()
+        J[pi, pj] = Jp
+        J[pj, pi] = Jp.transpose(0, 2, 1)
+        return PottsModel(x[: L * q].view(L, q).double().numpy(), J)
 
     def check_init(self, init) -> torch.Tensor:
         """θ of a warm-start model of the same (L, q), or the independent-site start when None."""
@@ -125,14 +145,26 @@ def check_q(s, q) -> int:
 
 
 def make_problem(s, q: int, penalty: str, gamma: float, gamma_h: float, weights, l1_eps: float, device, dtype,
-                 edges=None, *, work_per_entry: float = 0.0) -> Problem:
+                 edges=None, *, work_per_entry: float = 0.0, gap_ignore: bool = False,
+                 group_l1: float = 0.0) -> Problem:
     """Check the data and the penalty settings and lay them out on the device.
 
     ``work_per_entry``: floats of ``dtype`` the objective holds per sample, site and state (its
-    M × L × q temporaries), checked with the data against the available memory.
+    M × L × q temporaries), checked with the data against the available memory. ``gap_ignore``:
+    state 0 of s is a gap that is not modelled (plmc's ``-g``): the model has the q − 1 states
+    1…q−1 (renumbered 0…q−2), a gap neither is predicted nor enters the other sites' fields.
+    ``group_l1``: coefficient c of plmc's group term c Σ_{i<j} √(10⁻³ + ‖J_ij‖²_F) (per sample).
     """
     q = check_q(s, q)
     s = check_int_states(s, "s", q)
+    gap_ignore = check_bool(gap_ignore, "gap_ignore")
+    group_l1 = check_nonnegative(group_l1, "group_l1")
+    valid = None
+    if gap_ignore:
+        if q < 3:
+            raise ValueError(f"gap_ignore needs q >= 3 (the gap state 0 and >= 2 modelled states), got q={q}")
+        valid = s > 0
+        q = q - 1
     penalty = check_choice(penalty, "penalty", PENALTIES)
     gamma = check_nonnegative(gamma, "gamma")
     gamma_h = check_nonnegative(gamma_h, "gamma_h")
@@ -140,7 +172,7 @@ def make_problem(s, q: int, penalty: str, gamma: float, gamma_h: float, weights,
     device, dtype = resolve_device(device), resolve_dtype(dtype)
     M, L = s.shape
     w = check_weights(weights, M)
-    check_memory(M * L * (8.0 * 2 + work_per_entry * q * torch_bytes(dtype)),
+    check_memory(M * L * (8.0 * 3 + work_per_entry * q * torch_bytes(dtype)),
                  f"the objective on s of shape ({M}, {L}) with q={q}")
     m_eff = float(w.sum())
     alpha = m_eff / L
@@ -154,5 +186,7 @@ def make_problem(s, q: int, penalty: str, gamma: float, gamma_h: float, weights,
     def t(a):
         return torch.as_tensor(a, device=device)
 
-    return Problem(L, q, t(s + q * np.arange(L)), torch.as_tensor(w / m_eff, device=device, dtype=dtype), m_eff,
-                   t(pi), t(pj), penalty, gamma / alpha * penalty_scale(penalty, q), gamma_h, l1_eps, device, dtype)
+    idx = s + q * np.arange(L) if valid is None else np.where(valid, s - 1 + q * np.arange(L), L * q)
+    return Problem(L, q, t(idx), torch.as_tensor(w / m_eff, device=device, dtype=dtype), m_eff,
+                   t(pi), t(pj), penalty, gamma / alpha * penalty_scale(penalty, q), gamma_h, l1_eps, device, dtype,
+                   valid=None if valid is None else t(valid), group_l1=group_l1)
