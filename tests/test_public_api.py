@@ -1,8 +1,6 @@
 """Every stable name of the design's "Public API" block exists and keeps its documented parameters.
 
-The block is copied here as data (tests do not read the design notes). A name or parameter that
-an open issue will add is listed in ``KNOWN_MISSING`` with its issue: the test fails when it
-appears, so that the entry is removed and the name checked like the others.
+The block is copied here as data (tests do not read the design notes).
 """
 
 from __future__ import annotations
@@ -82,10 +80,6 @@ PUBLIC_API = [
         {"temperature": REQUIRED, "nvt_steps": REQUIRED, "nve_steps": REQUIRED, "platform": REQUIRED}),
 ]
 
-#: (module, name) or (module, name, parameter) that an open issue adds; the test fails once present.
-KNOWN_MISSING = {
-}
-
 #: Questions a model object answers: wherever a public class has one, it is a method, not a property.
 QUESTIONS = ("log_partition", "predicted_gamma", "energy", "log_prob", "force", "intensity", "pair_correlation",
              "conditional_intensity", "sample", "simulate", "score", "log_likelihood")
@@ -103,13 +97,11 @@ def _params(obj, method: bool = False) -> list[inspect.Parameter]:
 
 
 def _missing_parameters(api: Api, params: list[inspect.Parameter], where: str) -> list[str]:
-    """Problems of ``params`` against the documented signature, known-missing ones excluded."""
+    """Problems of ``params`` against the documented signature."""
     by_name = {p.name: p for p in params}
     problems = []
     leading = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     for pos, name in enumerate(api.positional):
-        if (api.module, api.name, name) in KNOWN_MISSING:
-            continue
         if name not in by_name:
             problems.append(f"{where}: parameter {name!r} is missing")
         elif leading[pos: pos + 1] != [name]:
@@ -117,8 +109,6 @@ def _missing_parameters(api: Api, params: list[inspect.Parameter], where: str) -
         elif name in api.defaults and by_name[name].default != api.defaults[name]:
             problems.append(f"{where}: {name!r} default must be {api.defaults[name]!r}, got {by_name[name].default!r}")
     for name, default in api.keyword.items():
-        if (api.module, api.name, name) in KNOWN_MISSING:
-            continue
         p = by_name.get(name)
         if p is None:
             if not any(q.kind == q.VAR_KEYWORD for q in params) or default is not REQUIRED:
@@ -134,11 +124,6 @@ def _missing_parameters(api: Api, params: list[inspect.Parameter], where: str) -
 @pytest.mark.parametrize("api", PUBLIC_API, ids=[f"{a.module}.{a.name}" for a in PUBLIC_API])
 def test_public_name_exists_with_its_documented_signature(api):
     obj = _get(api)
-    issue = KNOWN_MISSING.get((api.module, api.name))
-    if issue is not None:
-        assert obj is None, (f"{api.module}.{api.name} exists now: remove it from KNOWN_MISSING "
-                             f"(issue {issue}) so its signature is checked")
-        return
     assert obj is not None, f"{api.module}.{api.name} is a public name of the design and must stay importable"
     module = importlib.import_module(api.module)
     assert api.name in getattr(module, "__all__", ()), f"{api.name} missing from {api.module}.__all__"
@@ -152,19 +137,6 @@ def test_public_name_exists_with_its_documented_signature(api):
         sub = Api(api.module, f"{api.name}.{mname}", m.positional, m.keyword)
         problems += _missing_parameters(sub, _params(meth, method=True), f"{api.name}.{mname}")
     assert not problems, "\n".join(problems)
-
-
-@pytest.mark.parametrize("key", sorted(KNOWN_MISSING, key=str), ids=lambda k: ".".join(k))
-def test_known_missing_parameters_are_still_missing(key):
-    if len(key) == 2:
-        return  # names: checked by the test above
-    module, name, param = key
-    obj = getattr(importlib.import_module(module), name, None)
-    if obj is None:
-        return
-    target = obj.__init__ if inspect.isclass(obj) else obj
-    assert param not in inspect.signature(target).parameters, (
-        f"{module}.{name} has {param!r} now: remove it from KNOWN_MISSING (issue {KNOWN_MISSING[key]})")
 
 
 @pytest.mark.parametrize("family", FAMILIES)
