@@ -132,6 +132,12 @@ class BoltzmannGenerator(nn.Module):
         """U(x)/k_BT = −log p_x(x), shape (n,)."""
         return -self.log_prob(x)
 
+    def _energy(self, x: torch.Tensor) -> torch.Tensor:
+        """:meth:`energy` without the input checks, for positions (n, N, 3) of this model's dtype and
+        device (the hot path of :class:`statgen.md.EnergyForce`: no host synchronisation)."""
+        u, ld = self.ic._forward(x)
+        return -(self.flow._forward(u)[1] + ld)
+
     def force(self, x, *, create_graph: bool = False) -> torch.Tensor:
         """F = −∇ₓ U/k_BT in k_BT/nm, shape (n, N, 3); ``create_graph`` for force matching."""
         x = self.check_input(x)
