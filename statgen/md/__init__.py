@@ -18,7 +18,7 @@ import importlib
 # name -> submodule; imported on first access (PEP 562) so that `statgen md --help` and the
 # top-level CLI do not pay for torch and OpenMM imports.
 _SUBMODULE = {
-    **dict.fromkeys(["BASINS", "amber_energies", "basin_free_energies", "evaluate_boltzmann_generator", "ramachandran",
+    **dict.fromkeys(["BASINS", "amber_energies", "basin_free_energies", "effective_sample_size", "evaluate_boltzmann_generator", "ramachandran",
                      "ramachandran_basins", "ramachandran_free_energy"], "analysis"),
     **dict.fromkeys(["MDData", "generate_md_data", "load_md_data"], "data"),
     **dict.fromkeys(["MDRun", "energy_statistics", "maxwell_boltzmann_velocities", "run_md"], "dynamics"),

@@ -123,3 +123,22 @@ def test_bad_inputs_give_clear_errors(tmp_path):
         EnergyForce(object())
     with pytest.raises(ValueError, match=r"positions must have shape \(44, 3\)"):
         FlowPotential(model, 300.0, replicas=2).energy_and_forces(x[0])
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA (torch.cuda.is_available() is False)")
+def test_fast_path_on_cuda_equals_cpu_and_drives_md(reference):
+    model = load_boltzmann_generator(DATA / "random_smooth_bg.pt").double()
+    x = torch.tensor(reference["positions"])
+    e, f = EnergyForce(model.to("cuda"))(x.to("cuda"))
+    np.testing.assert_allclose(e.cpu().numpy(), reference["smooth_energy"], rtol=1e-10)
+    np.testing.assert_allclose(f.cpu().numpy(), reference["smooth_force"], rtol=0,
+                               atol=1e-10 * np.abs(reference["smooth_force"]).max())
+    gpu = pretrained_boltzmann_generator(device="cuda")
+    platforms = [openmm.Platform.getPlatform(i).getName() for i in range(openmm.Platform.getNumPlatforms())]
+    res = run_md(gpu, pretrained_starting_frames()[1:3], nvt_steps=0, nve_steps=100, progress=False,
+                 platform="CUDA" if "CUDA" in platforms else "Reference")
+    ref = run_md(pretrained_boltzmann_generator(), pretrained_starting_frames()[1:3], nvt_steps=0, nve_steps=100,
+                 progress=False)
+    assert not res["blew_up"].any()
+    np.testing.assert_allclose(res["total"], ref["total"], rtol=0, atol=1e-3)  # CUDA platform: mixed precision
