@@ -46,6 +46,7 @@ def combine(cfg: dict, results: list[dict]) -> dict[str, np.ndarray]:
     out["time"], out["nve"] = results[0]["time"], results[0]["nve"]
     out["phi_md"], out["psi_md"] = results[0]["phi_md"], results[0]["psi_md"]
     out["basin_df_md"] = basin_free_energies(out["phi_md"], out["psi_md"])
+    out["ns"] = np.asarray(float(cfg["ns"]))  # the size of the run (figures fall back to the shipped full study)
     return out
 
 

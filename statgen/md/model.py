@@ -42,7 +42,8 @@ from statgen.md.internal import (
 from statgen.md.system import ALANINE_ZMATRIX
 
 __all__ = ["BoltzmannGenerator", "alanine_couplings", "save_boltzmann_generator", "load_boltzmann_generator",
-           "pretrained_boltzmann_generator", "pretrained_starting_frames", "PRETRAINED", "MODEL_FORMAT"]
+           "pretrained_boltzmann_generator", "pretrained_starting_frames", "pretrained_study_results", "PRETRAINED",
+           "MODEL_FORMAT"]
 
 MODEL_FORMAT = "statgen.md.BoltzmannGenerator"
 _CONFIG_KEYS = ("bond_range", "angle_range", "transformer", "components", "hidden", "torsion_blocks", "beta",
@@ -234,7 +235,9 @@ def load_boltzmann_generator(path: str | os.PathLike, *, device=None) -> Boltzma
 
 
 #: packaged Boltzmann generators by kind (see :func:`pretrained_boltzmann_generator`).
-PRETRAINED = {"smooth_fm": "ala2_smooth_fm.pt"}
+PRETRAINED = {"smooth_fm": "ala2_smooth_fm.pt", "smooth": "ala2_smooth.pt", "spline": "ala2_spline.pt"}
+#: the combined results of the full alanine study that trained the packaged models (:func:`pretrained_study_results`).
+STUDY_RESULTS = "ala2_study_full.npz"
 
 
 def _pretrained_file(kind: str = "smooth_fm") -> tuple[dict, str]:
@@ -274,3 +277,17 @@ def pretrained_starting_frames(kind: str = "smooth_fm") -> np.ndarray:
     if not isinstance(frames, torch.Tensor) or frames.ndim != 3 or frames.shape[2] != 3:
         raise ValueError(f"{path} is not a statgen Boltzmann-generator checkpoint with starting frames")
     return frames.to(torch.float64).numpy()
+
+
+def pretrained_study_results() -> dict[str, np.ndarray]:
+    """The combined output of the full alanine study (``statgen study run alanine``) that trained the
+    packaged models: the keys of ``studies/alanine.py`` (validation metrics per model, Ramachandran
+    dihedrals of MD (every 4th frame, float32) and of flow samples, the NVT → NVE energy traces) plus
+    ``provenance`` (a string naming the command, data and date). Read with ``numpy.load(allow_pickle=False)``."""
+    from importlib import resources
+
+    from statgen._io import load_npz
+
+    ref = resources.files("statgen.md") / "data" / STUDY_RESULTS
+    with resources.as_file(ref) as p:
+        return load_npz(p, what="statgen alanine study results")
