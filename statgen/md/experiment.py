@@ -43,7 +43,7 @@ def reference_split(data_dir: str | os.PathLike, *, ns: float, platform: str = "
     burn_in_ps = check_nonnegative(burn_in_ps, "burn_in_ps")
     generate_md_data(data_dir, ns=ns, platform=platform, seed=seed, temperature=temperature,
                      equilibration_ps=10.0 if ns >= 1 else 1.0, progress=progress)
-    d = load_md_data(data_dir)
+    d = load_md_data(data_dir, max_frames=int(round(ns * 1000)))  # frames every 1 ps: the first ns of the run
     keep = np.flatnonzero(d.time >= burn_in_ps)
     n_train = int(round(len(keep) * (1 - val_fraction)))
     if not 1 <= n_train < len(keep):

@@ -26,7 +26,7 @@ TMP = Path(tempfile.mkdtemp(prefix="statgen-fuzz-md-"))
 
 torch.manual_seed(0)
 BG = md.BoltzmannGenerator(components=2, hidden=(4,), torsion_blocks=1, dtype=F64)
-FRAMES = md.pretrained_starting_frames()  # (4, 22, 3) nm, physical geometries
+FRAMES = md.pretrained_starting_frames()[:4]  # (4, 22, 3) nm, physical geometries (held-out MD frames)
 XT = torch.tensor(FRAMES)
 ZM = md.alanine_zmatrix()
 IC = md.InternalCoordinates()
