@@ -354,7 +354,7 @@ add(Case("pretrained_boltzmann_generator: float64 energies (valid)",
          lambda: md.pretrained_boltzmann_generator().energy(FRAMES), "kind",
          ok=lambda e: bool(torch.isfinite(e).all()) and e.dtype == F64))
 add(Case("pretrained_starting_frames: shape (valid)", md.pretrained_starting_frames, "frames",
-         ok=lambda x: x.shape == (4, 22, 3) and np.isfinite(x).all()))
+         ok=lambda x: x.shape == (10, 22, 3) and np.isfinite(x).all()))
 
 # -- train_boltzmann_generator -------------------------------------------------------------------
 for cid, kw, names in [
@@ -739,8 +739,9 @@ add(Case("effective_sample_size: all -inf is 0 (valid)", lambda: md.effective_sa
          "log_weights", ok=lambda v: v == 0.0))
 add(Case("effective_sample_size: equal weights give 1 (valid)", lambda: md.effective_sample_size([2.0] * 5),
          "log_weights", ok=lambda v: abs(v - 1.0) < 1e-12))
-add(Case("pretrained_study_results (valid)", lambda: md.pretrained_study_results(), "provenance",
-         ok=lambda r: "provenance" in r and "nll" in r))
+add(Case("pretrained_study_results (valid; Amber's flow metrics are NaN by design)",
+         lambda: md.pretrained_study_results(), "provenance", nan_ok=True,
+         ok=lambda r: "provenance" in r and np.isfinite(r["nll"][:3]).all() and np.isnan(r["nll"][3])))
 
 # -- statgen md (CLI) ----------------------------------------------------------------------------
 GEN = ("generate", "--out", TMP / "cli_gen", "--no-progress")
