@@ -264,7 +264,7 @@ def _pretrained_file(kind: str = "smooth_fm") -> tuple[dict, str]:
 def pretrained_boltzmann_generator(kind: str = "smooth_fm", *, device=None, dtype=torch.float64) -> BoltzmannGenerator:
     """A packaged Boltzmann generator of alanine dipeptide, trained by the full alanine study.
 
-    ``kind``: "smooth_fm" (smooth flow, NLL + force matching, w_fm = 1e-3), "smooth" (smooth flow,
+    ``kind``: "smooth_fm" (smooth flow, NLL + force matching, w_fm = 5e-4), "smooth" (smooth flow,
     NLL only) or "spline" (RQ-spline baseline, NLL only). All three: components=8, hidden=(64, 64),
     torsion_blocks=2, trained with Adam 5e-4, batch 128, 10 epochs on 50 ns of Reference-platform MD
     (300 K; the first 2 ns discarded, the last 20 % held out) by ``statgen study run alanine`` and
