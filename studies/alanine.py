@@ -7,7 +7,7 @@ directory's lock and reuse it); training checkpoints live in the task's workdir,
 interrupted run resumes both the MD data and the training. Combined output (model axis in the
 order of ``models``):
 
-- ``models``; ``nll``, ``force_mse``, ``reverse_kl``, ``fes_mae`` (model,) validation metrics
+- ``models``; ``nll``, ``force_mse``, ``reverse_kl``, ``ess``, ``fes_mae`` (model,) validation metrics
   (NaN for "amber"); ``basin_df`` (model, 3) and ``basin_df_md`` (3,) basin free energies F_b = −log P_b (k_BT, basins β, αR, αL);
 - ``phi_md, psi_md`` (all MD frames), ``phi_flow, psi_flow`` (model, n_samples) dihedrals in rad;
 - ``time`` (T,) ps, ``nve`` (T,) bool, ``total``, ``potential`` (model, replicas, T) kJ/mol,
@@ -23,7 +23,7 @@ from statgen.md import basin_free_energies, run_alanine_experiment
 from statgen.studies import register_study
 
 TEMPERATURE = 300.0
-_FLOW_KEYS = ("nll", "force_mse", "reverse_kl", "fes_mae")
+_FLOW_KEYS = ("nll", "force_mse", "reverse_kl", "ess", "fes_mae")
 
 
 def tasks(cfg: dict) -> list[dict]:
@@ -46,6 +46,7 @@ def combine(cfg: dict, results: list[dict]) -> dict[str, np.ndarray]:
     out["time"], out["nve"] = results[0]["time"], results[0]["nve"]
     out["phi_md"], out["psi_md"] = results[0]["phi_md"], results[0]["psi_md"]
     out["basin_df_md"] = basin_free_energies(out["phi_md"], out["psi_md"])
+    out["ns"] = np.asarray(float(cfg["ns"]))  # the size of the run (figures fall back to the shipped full study)
     return out
 
 

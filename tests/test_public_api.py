@@ -77,7 +77,10 @@ PUBLIC_API = [
     Api(MD, "flow_force", ("model", "temperature")),
     Api(MD, "pretrained_boltzmann_generator", ("kind",), defaults={"kind": "smooth_fm"}),
     Api(MD, "run_md", ("potential", "positions"),
-        {"temperature": REQUIRED, "nvt_steps": REQUIRED, "nve_steps": REQUIRED, "platform": REQUIRED}),
+        {"temperature": REQUIRED, "nvt_steps": REQUIRED, "nve_steps": REQUIRED, "platform": REQUIRED,
+         "batch": True, "trajectory": None}),
+    Api(MD, "EnergyForce", ("model",), {"method": "eager"}),
+    Api(MD, "maxwell_boltzmann_velocities", ("masses", "temperature", "seed")),
 ]
 
 #: Questions a model object answers: wherever a public class has one, it is a method, not a property.

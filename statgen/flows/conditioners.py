@@ -49,9 +49,16 @@ def embed(x: torch.Tensor, periodic: torch.Tensor) -> torch.Tensor:
 
 
 def _embed(x: torch.Tensor, periodic: torch.Tensor) -> torch.Tensor:
-    """:func:`embed` without checks (hot path)."""
-    xc = x[:, periodic] * (2 * math.pi)
-    return torch.cat([torch.cos(xc), torch.sin(xc), 2.0 * x[:, ~periodic] - 1.0], dim=-1)
+    """:func:`embed` without checks."""
+    idx = torch.arange(x.shape[1], device=x.device)
+    return _embed_indexed(x, idx[periodic], idx[~periodic])
+
+
+def _embed_indexed(x: torch.Tensor, circles: torch.Tensor, intervals: torch.Tensor) -> torch.Tensor:
+    """:func:`embed` with the circle and interval columns given as index tensors (the conditioners'
+    hot path: no boolean masking, so no data-dependent shapes, ``nonzero`` or host synchronisation)."""
+    xc = x.index_select(1, circles) * (2 * math.pi)
+    return torch.cat([torch.cos(xc), torch.sin(xc), 2.0 * x.index_select(1, intervals) - 1.0], dim=-1)
 
 
 class Conditioner(nn.Module):
@@ -68,6 +75,8 @@ class Conditioner(nn.Module):
         domains_in = check_domains(domains_in, "domains_in", allow_empty=True)
         periodic = torch.tensor([d == "circle" for d in domains_in], dtype=torch.bool)
         self.register_buffer("periodic", periodic, persistent=False)
+        self.register_buffer("circle_idx", torch.nonzero(periodic).flatten(), persistent=False)
+        self.register_buffer("interval_idx", torch.nonzero(~periodic).flatten(), persistent=False)
         self.n_in = len(domains_in)
         n_in = int(2 * periodic.sum() + (~periodic).sum())
         self.out_features = check_int(out_features, "out_features", minimum=1)
@@ -97,4 +106,4 @@ class Conditioner(nn.Module):
     def _forward(self, x_cond: torch.Tensor) -> torch.Tensor:
         if self.net is None:
             return self.bias.expand(x_cond.shape[0], self.out_features)
-        return self.net(_embed(x_cond, self.periodic))
+        return self.net(_embed_indexed(x_cond, self.circle_idx, self.interval_idx))

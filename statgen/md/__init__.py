@@ -6,7 +6,9 @@
 - :class:`BoltzmannGenerator` — smooth (or RQ-spline) flow over internal coordinates; save / load /
   :func:`pretrained_boltzmann_generator`; :func:`train_boltzmann_generator` (the flows' training loop).
 - :func:`ramachandran`, :func:`basin_free_energies`, :func:`evaluate_boltzmann_generator` — analysis.
-- :func:`flow_force` — the flow as an OpenMM ``Force`` (U = −k_BT log p, kJ/mol); :func:`run_md` — NVT → NVE.
+- :class:`EnergyForce` — batched energies and forces with little overhead (eager or ``torch.compile``).
+- :func:`flow_force` — the flow as an OpenMM ``Force`` (U = −k_BT log p, kJ/mol; R replicas in one batch);
+  :func:`run_md` — NVT → NVE, replicas integrated together, DCD trajectories.
 
 OpenMM is imported lazily (``pip install 'statgen[md]'``).
 """
@@ -16,16 +18,19 @@ import importlib
 # name -> submodule; imported on first access (PEP 562) so that `statgen md --help` and the
 # top-level CLI do not pay for torch and OpenMM imports.
 _SUBMODULE = {
-    **dict.fromkeys(["BASINS", "amber_energies", "basin_free_energies", "evaluate_boltzmann_generator", "ramachandran",
+    **dict.fromkeys(["BASINS", "amber_energies", "basin_free_energies", "effective_sample_size", "evaluate_boltzmann_generator", "ramachandran",
                      "ramachandran_basins", "ramachandran_free_energy"], "analysis"),
     **dict.fromkeys(["MDData", "generate_md_data", "load_md_data"], "data"),
-    **dict.fromkeys(["MDRun", "energy_statistics", "run_md"], "dynamics"),
+    **dict.fromkeys(["MDRun", "energy_statistics", "maxwell_boltzmann_velocities", "run_md"], "dynamics"),
+    **dict.fromkeys(["EnergyForce"], "evaluator"),
     **dict.fromkeys(["run_alanine_experiment"], "experiment"),
     **dict.fromkeys(["InternalCoordinates", "data_ranges"], "internal"),
     **dict.fromkeys(["BoltzmannGenerator", "alanine_couplings", "load_boltzmann_generator",
-                     "pretrained_boltzmann_generator", "pretrained_starting_frames", "save_boltzmann_generator"],
+                     "pretrained_boltzmann_generator", "pretrained_starting_frames", "pretrained_study_results",
+                     "save_boltzmann_generator"],
                     "model"),
-    **dict.fromkeys(["FlowPotential", "flow_force", "flow_system", "flow_torch_force"], "potential"),
+    **dict.fromkeys(["FlowPotential", "ZeroPotential", "alanine_masses", "flow_force", "flow_system",
+                     "flow_torch_force"], "potential"),
     **dict.fromkeys(["ALANINE_ZMATRIX", "PHI_ATOMS", "PSI_ATOMS", "alanine_dipeptide", "alanine_zmatrix", "kbt"],
                     "system"),
     "train_boltzmann_generator": "training",

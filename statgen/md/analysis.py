@@ -17,7 +17,7 @@ from statgen.md.system import N_ATOMS, PHI_ATOMS, PSI_ATOMS
 from statgen.md.zmatrix import dihedral
 
 __all__ = ["ramachandran", "ramachandran_basins", "ramachandran_free_energy", "basin_free_energies",
-           "amber_energies", "evaluate_boltzmann_generator", "BASINS"]
+           "amber_energies", "evaluate_boltzmann_generator", "effective_sample_size", "BASINS"]
 
 #: Ramachandran basins (degrees): αL/C7ax for φ > 0; for φ ≤ 0, αR where −120° < ψ ≤ 50°, else β/PII/C5.
 BASINS = ("beta", "alpha_R", "alpha_L")
@@ -136,6 +136,21 @@ def _amber_energies(x, platform: str = "Reference") -> np.ndarray:
     return out
 
 
+def effective_sample_size(log_weights) -> float:
+    """Kish effective sample size (Σw)² / Σw² of importance weights w = exp(log_weights), as a fraction
+    of the number of weights (1: all equal; 1/n: one sample carries everything). ``-inf`` entries are
+    zero weights; NaN is refused; all zero gives 0."""
+    lw = as_array(log_weights, "log_weights", ndim=1, finite=False)
+    if np.isnan(lw).any() or np.isposinf(lw).any():
+        raise ValueError("log_weights must not contain NaN or +inf (a zero weight is -inf)")
+    if not lw.size:
+        raise ValueError("log_weights is empty: need at least one weight")
+    if not np.isfinite(lw).any():
+        return 0.0
+    w = np.exp(lw - lw[np.isfinite(lw)].max())
+    return float(w.sum() ** 2 / (w * w).sum() / lw.size)
+
+
 def evaluate_boltzmann_generator(model, positions, forces=None, *, temperature: float = 300.0,
                                  n_samples: int = 1000, batch_size: int = 512, seed: int = 0,
                                  bins: int = 36) -> dict[str, np.ndarray | float]:
@@ -154,6 +169,8 @@ def evaluate_boltzmann_generator(model, positions, forces=None, *, temperature: 
     ``force_mse`` : mean over frames, atoms and xyz of (F_flow − F_MD)² in (k_BT/nm)²;
     ``reverse_kl`` : mean_{x~q}[log q(x) + U_amber(x)/k_BT], the reverse KL up to the constant −log Z
     (over the samples whose Amber energy is finite);
+    ``ess`` : :func:`effective_sample_size` of the importance weights w = exp(−U_amber/k_BT − log q) of the
+    samples (a sample with a non-finite Amber energy has weight 0), as a fraction of ``n_samples``;
     ``phi_md, psi_md, phi_flow, psi_flow`` : dihedrals (rad); ``fes_md, fes_flow`` (bins, bins) in k_BT;
     ``basin_df_md, basin_df_flow`` (3,) F_b = −log P_b of :data:`BASINS` (k_BT); ``fes_mae`` : mean |F_flow − F_MD − c|
     over bins populated by both, c the mean difference (free energies are defined up to a constant; k_BT).
@@ -188,7 +205,9 @@ def evaluate_boltzmann_generator(model, positions, forces=None, *, temperature: 
         xs, log_q = model.sample_and_log_prob(n_samples, generator=gen)
     u = _amber_energies(xs) / k
     ok = np.isfinite(u) & np.isfinite(log_q.cpu().numpy())
-    out["reverse_kl"] = float(np.mean(log_q.cpu().numpy()[ok] + u[ok])) if ok.any() else float("inf")
+    lq = log_q.cpu().numpy()
+    out["reverse_kl"] = float(np.mean(lq[ok] + u[ok])) if ok.any() else float("inf")
+    out["ess"] = effective_sample_size(np.where(ok, -u - lq, -np.inf))
     out["phi_md"], out["psi_md"] = ramachandran(x)
     out["phi_flow"], out["psi_flow"] = ramachandran(xs)
     out["fes_md"] = ramachandran_free_energy(out["phi_md"], out["psi_md"], bins=bins)

@@ -29,29 +29,33 @@ from statgen.md.training import train_boltzmann_generator
 __all__ = ["run_alanine_experiment", "reference_split", "MODELS"]
 
 MODELS = ("smooth", "smooth_fm", "spline", "amber")
-FLOW_METRICS = ("nll", "force_mse", "reverse_kl", "fes_mae")
+FLOW_METRICS = ("nll", "force_mse", "reverse_kl", "ess", "fes_mae")
 
 
 def reference_split(data_dir: str | os.PathLike, *, ns: float, platform: str = "Reference", seed: int = 0,
-                    temperature: float = 300.0, val_fraction: float = 0.2, progress: bool = False
-                    ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+                    temperature: float = 300.0, val_fraction: float = 0.2, burn_in_ps: float = 0.0,
+                    progress: bool = False) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """(train, validation) frames of the reference run in ``data_dir`` (generated or extended there to
-    ``ns``): the last ``val_fraction`` of the frames in time are held out. Each part holds
-    ``positions`` (nm), ``forces`` (kJ/mol/nm) and ``energies`` (kJ/mol)."""
+    ``ns``): the frames saved before ``burn_in_ps`` are discarded (from the packaged starting
+    structure the first ≈ 2 ns sit in the φ > 0 basin), then the last ``val_fraction`` of the rest
+    in time are held out. Each part holds ``positions`` (nm), ``forces`` (kJ/mol/nm) and ``energies`` (kJ/mol)."""
     val_fraction = check_in_range(val_fraction, "val_fraction", 0.0, 1.0, closed=False)
+    burn_in_ps = check_nonnegative(burn_in_ps, "burn_in_ps")
     generate_md_data(data_dir, ns=ns, platform=platform, seed=seed, temperature=temperature,
                      equilibration_ps=10.0 if ns >= 1 else 1.0, progress=progress)
-    d = load_md_data(data_dir)
-    n_train = int(round(len(d) * (1 - val_fraction)))
-    if not 1 <= n_train < len(d):
-        raise ValueError(f"val_fraction={val_fraction} leaves {n_train} of {len(d)} frames for training; "
-                         "need at least one frame on each side")
+    d = load_md_data(data_dir, max_frames=int(round(ns * 1000)))  # frames every 1 ps: the first ns of the run
+    keep = np.flatnonzero(d.time >= burn_in_ps)
+    n_train = int(round(len(keep) * (1 - val_fraction)))
+    if not 1 <= n_train < len(keep):
+        raise ValueError(f"val_fraction={val_fraction} and burn_in_ps={burn_in_ps} leave {n_train} of {len(keep)} "
+                         f"frames (of {len(d)}) for training; need at least one frame on each side")
     keys = ("positions", "forces", "energies")
-    return tuple({k: getattr(d, k)[s] for k in keys} for s in (slice(0, n_train), slice(n_train, None)))
+    return tuple({k: getattr(d, k)[keep[s]] for k in keys} for s in (slice(0, n_train), slice(n_train, None)))
 
 
 def run_alanine_experiment(model: str, *, data_dir: str | os.PathLike, ns: float, platform: str = "Reference",
-                           val_fraction: float = 0.2, w_fm: float = 1e-3, steps: int, batch_size: int = 128,
+                           val_fraction: float = 0.2, w_fm: float = 1e-3, steps: int | None = None,
+                           epochs: int | None = None, burn_in_ps: float = 0.0, batch_size: int = 128,
                            lr: float = 5e-4, components: int = 8, hidden=(64, 64), torsion_blocks: int = 2,
                            n_samples: int = 1000, replicas: int = 10, nvt_steps: int = 1000, nve_steps: int = 5000,
                            report_every: int = 10, bins: int = 36, seed: int = 0, temperature: float = 300.0,
@@ -59,10 +63,12 @@ def run_alanine_experiment(model: str, *, data_dir: str | os.PathLike, ns: float
     """Train (``workdir/model.pt``, resumable), evaluate and run MD with one model of :data:`MODELS`.
 
     ``w_fm`` weighs the force MSE ((k_BT/nm)², mean over atoms and components) of "smooth_fm" only.
+    The training length is ``steps`` optimizer steps or ``epochs`` passes over the training frames
+    (give one); ``burn_in_ps`` of the reference run are discarded (:func:`reference_split`).
 
     Returns
     -------
-    dict: ``nll``, ``force_mse``, ``reverse_kl``, ``fes_mae`` (validation metrics, NaN for "amber"),
+    dict: ``nll``, ``force_mse``, ``reverse_kl``, ``ess``, ``fes_mae`` (validation metrics, NaN for "amber"),
     ``basin_df`` (3,) F_b = −log P_b of the flow samples (k_BT), ``phi_flow``, ``psi_flow`` (n_samples,)
     rad; ``phi_md``, ``psi_md`` of all reference frames; the MD traces ``time``, ``nve``, ``total``,
     ``potential``, ``blew_up``, ``drift``, ``fluctuation`` of :func:`run_md`.
@@ -72,8 +78,13 @@ def run_alanine_experiment(model: str, *, data_dir: str | os.PathLike, ns: float
     replicas = check_int(replicas, "replicas", minimum=1)
     n_samples = check_int(n_samples, "n_samples", minimum=1)
     seed = check_int(seed, "seed", minimum=0)
+    if (steps is None) == (epochs is None):
+        raise ValueError(f"give steps or epochs (one of them), got steps={steps!r}, epochs={epochs!r}")
+    batch_size = check_int(batch_size, "batch_size", minimum=1)
     train, val = reference_split(data_dir, ns=ns, platform=platform, seed=seed, temperature=temperature,
-                                 val_fraction=val_fraction, progress=progress)
+                                 val_fraction=val_fraction, burn_in_ps=burn_in_ps, progress=progress)
+    if epochs is not None:
+        steps = check_int(epochs, "epochs", minimum=0) * -(-len(train["positions"]) // batch_size)
     if replicas > len(val["positions"]):
         raise ValueError(f"replicas={replicas} exceeds the {len(val['positions'])} held-out frames to start from")
     rng = np.random.default_rng(seed)

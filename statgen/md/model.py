@@ -4,6 +4,18 @@
 
 Energies are U/k_BT = −log p_x(x), forces F = −∇ₓU/k_BT in k_BT/nm.
 
+NLL convention vs bgflow (the paper's ``model.energy(xyz).mean()``). bgflow's
+``GlobalInternalCoordinateTransformation(normalize_angles=True)`` maps x to 21 bonds (nm), 20
+angles/π, 19 (torsions + π)/2π, the origin x₀ (nm) and the orientation (α/2π, cos β, γ/2π), with
+log|det| = −Σ 2 log b − Σ log sin θ − 20 log π − 19 log 2π − 2 log 2π. Its flow density over the
+normalized internal coordinates is ours times π^20 (2π)^19; a uniform density 1/2 over the orientation
+box [0, 1] × [−1, 1] × [0, 1] and a density p₀ over x₀ give
+
+    log p_bgflow(x) = log p_ours(x) + log p₀(x₀)      (the π and 2π factors and 8π² = 2·(2π)² cancel),
+
+so the two NLLs agree when bgflow treats the 6 global degrees of freedom as uniform orientation and
+an unmodelled origin (p₀ ≡ 1 per nm³), and differ by −log p₀(x₀) otherwise.
+
 Coupling layout (Köhler, Krämer & Noé 2021, arXiv:2110.00351): flow coordinates are
 [torsions | angles | bonds]; the torsions are split into two interleaved halves (φ and ψ in
 different halves) conditioned on each other (``torsion_blocks`` times both ways), then angles
@@ -42,7 +54,8 @@ from statgen.md.internal import (
 from statgen.md.system import ALANINE_ZMATRIX
 
 __all__ = ["BoltzmannGenerator", "alanine_couplings", "save_boltzmann_generator", "load_boltzmann_generator",
-           "pretrained_boltzmann_generator", "pretrained_starting_frames", "PRETRAINED", "MODEL_FORMAT"]
+           "pretrained_boltzmann_generator", "pretrained_starting_frames", "pretrained_study_results", "PRETRAINED",
+           "MODEL_FORMAT"]
 
 MODEL_FORMAT = "statgen.md.BoltzmannGenerator"
 _CONFIG_KEYS = ("bond_range", "angle_range", "transformer", "components", "hidden", "torsion_blocks", "beta",
@@ -131,6 +144,12 @@ class BoltzmannGenerator(nn.Module):
     def energy(self, x) -> torch.Tensor:
         """U(x)/k_BT = −log p_x(x), shape (n,)."""
         return -self.log_prob(x)
+
+    def _energy(self, x: torch.Tensor) -> torch.Tensor:
+        """:meth:`energy` without the input checks, for positions (n, N, 3) of this model's dtype and
+        device (the hot path of :class:`statgen.md.EnergyForce`: no host synchronisation)."""
+        u, ld = self.ic._forward(x)
+        return -(self.flow._forward(u)[1] + ld)
 
     def force(self, x, *, create_graph: bool = False) -> torch.Tensor:
         """F = −∇ₓ U/k_BT in k_BT/nm, shape (n, N, 3); ``create_graph`` for force matching."""
@@ -228,7 +247,9 @@ def load_boltzmann_generator(path: str | os.PathLike, *, device=None) -> Boltzma
 
 
 #: packaged Boltzmann generators by kind (see :func:`pretrained_boltzmann_generator`).
-PRETRAINED = {"smooth_fm": "ala2_smooth_fm.pt"}
+PRETRAINED = {"smooth_fm": "ala2_smooth_fm.pt", "smooth": "ala2_smooth.pt", "spline": "ala2_spline.pt"}
+#: the combined results of the full alanine study that trained the packaged models (:func:`pretrained_study_results`).
+STUDY_RESULTS = "ala2_study_full.npz"
 
 
 def _pretrained_file(kind: str = "smooth_fm") -> tuple[dict, str]:
@@ -241,14 +262,15 @@ def _pretrained_file(kind: str = "smooth_fm") -> tuple[dict, str]:
 
 
 def pretrained_boltzmann_generator(kind: str = "smooth_fm", *, device=None, dtype=torch.float64) -> BoltzmannGenerator:
-    """A packaged Boltzmann generator of alanine dipeptide (``kind="smooth_fm"``: smooth flow, NLL + force matching).
+    """A packaged Boltzmann generator of alanine dipeptide, trained by the full alanine study.
 
-    Trained for 1200 Adam steps (``train_boltzmann_generator(w_fm=1e-3, lr=1e-3, batch_size=128)``)
-    on the first 1000 frames (1 ns) of ``generate_md_data(ns=2, seed=0)`` (Reference platform,
-    300 K); components=6, hidden=(48, 48), torsion_blocks=2; training NLL −203.2, force MSE
-    8.4e3 (k_BT/nm)² (``torch.load(path, weights_only=True)["info"]``). A small model for tests,
-    benchmarks and demos — stable as an MD potential from its :func:`pretrained_starting_frames`
-    but not from every configuration; train on ≥ 20 ns for science (``statgen study run alanine``).
+    ``kind``: "smooth_fm" (smooth flow, NLL + force matching, w_fm = 5e-4), "smooth" (smooth flow,
+    NLL only) or "spline" (RQ-spline baseline, NLL only). All three: components=8, hidden=(64, 64),
+    torsion_blocks=2, trained with Adam 5e-4, batch 128, 10 epochs on 50 ns of Reference-platform MD
+    (300 K; the first 2 ns discarded, the last 20 % held out) by ``statgen study run alanine`` and
+    exported by ``studies/_alanine_ship.py``. Their held-out metrics and the study's MD stability are
+    under ``torch.load(path, weights_only=True)["info"]`` and in :func:`pretrained_study_results`.
+    Weights are stored in float32; the model is returned in ``dtype`` (float64 by default, for MD).
     """
     dtype = check_dtype(dtype)
     device = check_device(device)
@@ -257,14 +279,25 @@ def pretrained_boltzmann_generator(kind: str = "smooth_fm", *, device=None, dtyp
 
 
 def pretrained_starting_frames(kind: str = "smooth_fm") -> np.ndarray:
-    """Four training frames (4, 22, 3) nm of the packaged model (indices 5, 500, 250, 750 of its data).
-
-    With the flow as the only force, 1 ps of velocity-Verlet NVE (1 fs, 300 K Maxwell-Boltzmann
-    velocities, ``run_md(nvt_steps=0, seed=0)``) from frames 1-3 conserves the total energy to a
-    0.2-0.6 kJ/mol fluctuation (Amber: 0.2-0.4); from frame 0 the trajectory leaves the support
-    the 1 ns-trained flow has learned and is stopped as a blow-up."""
+    """The study's MD starting frames (10, 22, 3) nm shipped with a packaged model: held-out reference
+    MD frames (``numpy.random.default_rng(0)`` choice among the validation frames), from which the
+    study ran each model's 10 NVT → NVE replicas."""
     ck, path = _pretrained_file(kind)
     frames = ck.get("frames")
     if not isinstance(frames, torch.Tensor) or frames.ndim != 3 or frames.shape[2] != 3:
         raise ValueError(f"{path} is not a statgen Boltzmann-generator checkpoint with starting frames")
     return frames.to(torch.float64).numpy()
+
+
+def pretrained_study_results() -> dict[str, np.ndarray]:
+    """The combined output of the full alanine study (``statgen study run alanine``) that trained the
+    packaged models: the keys of ``studies/alanine.py`` (validation metrics per model, Ramachandran
+    dihedrals of MD (every 4th frame, float32) and of flow samples, the NVT → NVE energy traces) plus
+    ``provenance`` (a string naming the command, data and date). Read with ``numpy.load(allow_pickle=False)``."""
+    from importlib import resources
+
+    from statgen._io import load_npz
+
+    ref = resources.files("statgen.md") / "data" / STUDY_RESULTS
+    with resources.as_file(ref) as p:
+        return load_npz(p, what="statgen alanine study results")

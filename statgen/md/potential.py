@@ -19,10 +19,13 @@ import numpy as np
 import torch
 
 from statgen._checks import as_array, check_int
+from statgen.md.evaluator import EnergyForce, _check_energy_model
 from statgen.md.system import alanine_dipeptide, import_openmm, kbt, temperature_kelvin
 
 __all__ = [
     "FlowPotential",
+    "ZeroPotential",
+    "alanine_masses",
     "flow_force",
     "flow_torch_force",
     "flow_system",
@@ -31,16 +34,7 @@ __all__ = [
 
 
 def _check_model(model, name: str = "model") -> None:
-    if not callable(getattr(model, "energy", None)):
-        raise TypeError(f"{name} must have an energy(x) method returning -log p(x) in k_BT "
-                        f"(e.g. statgen.md.BoltzmannGenerator), got {type(model).__name__}")
-
-
-def _model_dtype_device(model) -> tuple[torch.dtype, torch.device]:
-    params = list(model.parameters()) if isinstance(model, torch.nn.Module) else []
-    if params:
-        return params[0].dtype, params[0].device
-    return torch.float64, torch.device("cpu")
+    _check_energy_model(model, name)
 
 
 class FlowPotential:
@@ -51,14 +45,22 @@ class FlowPotential:
     model : object with ``energy(x)`` (see the module docstring); ``n_atoms`` is read from
         ``model.n_atoms`` when present.
     temperature : K (number or openmm Quantity).
-    n_atoms : number of particles the force applies to (checked on every call).
+    n_atoms : number of particles of one copy of the molecule (checked on every call).
+    replicas : R >= 1 non-interacting copies of the molecule in one System (particles
+        r·n_atoms … (r+1)·n_atoms − 1 are copy r); the model evaluates all R in one batch.
+    on_nonfinite : "raise" (a non-finite energy raises ``FloatingPointError``, which OpenMM re-raises
+        as ``OpenMMException``) or "drop" (the copy is marked dead in :attr:`alive` and from then on
+        gets zero energy and force, so the other copies keep running; what :func:`run_md` uses).
+    method : evaluation method of :class:`statgen.md.EnergyForce` ("eager" or "compile").
 
-    Calling it with an OpenMM ``State`` returns ``(energy kJ/mol, forces (n_atoms, 3) kJ/mol/nm)``.
-    A non-finite energy (e.g. a bond outside the flow's interval) raises ``FloatingPointError``,
-    which OpenMM re-raises as ``OpenMMException``.
+    Calling it with an OpenMM ``State`` returns ``(energy kJ/mol, forces (R·n_atoms, 3) kJ/mol/nm)``;
+    :attr:`energies` holds the per-copy energies (R,) kJ/mol of the last call.
     """
 
-    def __init__(self, model, temperature, *, n_atoms: int | None = None):
+    def __init__(self, model, temperature, *, n_atoms: int | None = None, replicas: int = 1,
+                 on_nonfinite: str = "raise", method: str = "eager"):
+        from statgen._checks import check_choice
+
         _check_model(model)
         self.model = model
         self.temperature = temperature_kelvin(temperature)
@@ -69,26 +71,40 @@ class FlowPotential:
         if n_atoms is not None and model_atoms is not None and n_atoms != int(model_atoms):
             raise ValueError(f"n_atoms={n_atoms} does not match the model's n_atoms={model_atoms}")
         self.n_atoms = n_atoms if n_atoms is not None else (int(model_atoms) if model_atoms is not None else None)
-        self.dtype, self.device = _model_dtype_device(model)
+        self.replicas = check_int(replicas, "replicas", minimum=1)
+        if self.replicas > 1 and self.n_atoms is None:
+            raise ValueError("replicas > 1 needs n_atoms (or a model with n_atoms) to split the System into copies")
+        self.on_nonfinite = check_choice(on_nonfinite, "on_nonfinite", ["raise", "drop"])
+        self.evaluate = EnergyForce(model, method=method)
+        self.dtype, self.device = self.evaluate.dtype, self.evaluate.device
+        self.alive = np.ones(self.replicas, dtype=bool)
+        self.energies = np.full(self.replicas, np.nan)
 
     def energy_and_forces(self, positions: np.ndarray) -> tuple[float, np.ndarray]:
-        """(U kJ/mol, F (n_atoms, 3) kJ/mol/nm) at ``positions`` (n_atoms, 3) nm (finite)."""
-        positions = as_array(positions, "positions")
-        if positions.ndim != 2 or positions.shape[1] != 3 or (self.n_atoms and positions.shape[0] != self.n_atoms):
-            raise ValueError(f"positions must have shape ({self.n_atoms or 'n_atoms'}, 3) in nm, got {positions.shape}: "
+        """(U kJ/mol summed over live copies, F (R·n_atoms, 3) kJ/mol/nm) at ``positions`` (R·n_atoms, 3) nm."""
+        positions = np.asarray(positions, dtype=np.float64)
+        want = self.replicas * self.n_atoms if self.n_atoms else None
+        if positions.ndim != 2 or positions.shape[1] != 3 or (want and positions.shape[0] != want) \
+                or positions.shape[0] % self.replicas:
+            raise ValueError(f"positions must have shape ({want or 'n_atoms'}, 3) in nm, got {positions.shape}: "
                              "the model and the OpenMM System have different numbers of atoms")
-        x = torch.tensor(positions, dtype=self.dtype, device=self.device)[None].requires_grad_(True)
-        with torch.enable_grad():
-            e = self.model.energy(x)
-            if not isinstance(e, torch.Tensor) or e.shape != (1,):
-                raise ValueError(f"model.energy must return one energy per configuration, shape (1,) for one, got "
-                                 f"{tuple(e.shape) if isinstance(e, torch.Tensor) else type(e).__name__}")
-            e = e.sum()
-            (grad,) = torch.autograd.grad(e, x)
-        energy = float(e.detach()) * self.kbt
-        if not math.isfinite(energy):
-            raise FloatingPointError(f"flow potential is not finite at these positions (U = {energy} kJ/mol)")
-        return energy, (-self.kbt * grad[0]).detach().to(torch.float64).cpu().numpy()
+        if not np.isfinite(positions).all():
+            raise ValueError("positions contains NaN or infinite values")
+        x = torch.from_numpy(positions).to(dtype=self.dtype, device=self.device).reshape(self.replicas, -1, 3)
+        e, f = self.evaluate(x)
+        e = e.to(torch.float64).cpu().numpy() * self.kbt
+        f = f.to(torch.float64).cpu().numpy() * self.kbt
+        bad = ~np.isfinite(e) | ~np.isfinite(f).all(axis=(1, 2))
+        if bad.any():
+            if self.on_nonfinite == "raise":
+                raise FloatingPointError(f"flow potential is not finite at these positions (U = {e.tolist()} kJ/mol)")
+            self.alive &= ~bad
+        dead = ~self.alive
+        if dead.any():
+            e[dead] = np.nan
+            f[dead] = 0.0
+        self.energies = e
+        return float(e[self.alive].sum()), f.reshape(-1, 3)
 
     def __call__(self, state):
         unit = import_openmm().unit
@@ -96,11 +112,27 @@ class FlowPotential:
         return self.energy_and_forces(pos)
 
 
-def flow_force(model, temperature, *, n_atoms: int | None = None, force_group: int = 0):
+class ZeroPotential:
+    """A ``PythonForce`` computation returning zero energy and forces: the cost floor of the route
+    (the State → NumPy → Python round trip without any model), for benchmarks."""
+
+    def __init__(self, n_particles: int):
+        self.forces = np.zeros((check_int(n_particles, "n_particles", minimum=1), 3))
+
+    def __call__(self, state):
+        unit = import_openmm().unit
+        state.getPositions(asNumpy=True).value_in_unit(unit.nanometer)
+        return 0.0, self.forces
+
+
+def flow_force(model, temperature, *, n_atoms: int | None = None, force_group: int = 0, replicas: int = 1,
+               method: str = "eager"):
     """An OpenMM ``Force`` with U = −k_B T log p(x) (kJ/mol), forces −∇U (kJ/mol/nm).
 
     Backed by ``openmm.PythonForce``, which runs on every platform (positions and forces are
-    copied to the host each step). See :class:`FlowPotential` for the arguments.
+    copied to the host each step). See :class:`FlowPotential` for the arguments (``replicas``
+    copies of the molecule, evaluated as one batch). ``model`` may also be a :class:`FlowPotential`
+    (then ``temperature`` and the other options are taken from it).
 
     A 22-atom flow is far too small to parallelize: extra torch threads only spin, and on a busy
     machine slow every step by orders of magnitude (a float64 logsigmoid of 3k elements took 0.2 ms
@@ -114,7 +146,8 @@ def flow_force(model, temperature, *, n_atoms: int | None = None, force_group: i
     openmm = import_openmm()
     if not hasattr(openmm, "PythonForce"):
         raise ImportError("flow_force needs openmm >= 8.6 (openmm.PythonForce): pip install 'statgen[md]'")
-    potential = FlowPotential(model, temperature, n_atoms=n_atoms)
+    potential = model if isinstance(model, FlowPotential) else \
+        FlowPotential(model, temperature, n_atoms=n_atoms, replicas=replicas, method=method)
     force_group = check_int(force_group, "force_group", minimum=0, maximum=31)
     force = openmm.PythonForce(potential)
     force.setForceGroup(force_group)
@@ -155,14 +188,24 @@ def flow_torch_force(model, temperature):
     return openmmtorch.TorchForce(scripted)
 
 
-def flow_system(model, temperature, *, masses: Sequence[float] | None = None):
-    """An ``openmm.System`` whose only force is the flow potential; masses (amu, > 0, one per atom of
-    the model) default to alanine dipeptide's."""
+def alanine_masses() -> np.ndarray:
+    """Atomic masses (22,) amu of alanine dipeptide (from the Amber system)."""
     openmm = import_openmm()
-    potential = FlowPotential(model, temperature)
+    _, ref, _ = alanine_dipeptide()
+    return np.array([ref.getParticleMass(i).value_in_unit(openmm.unit.dalton) for i in range(ref.getNumParticles())])
+
+
+def flow_system(model, temperature=None, *, masses: Sequence[float] | None = None, replicas: int = 1,
+                method: str = "eager"):
+    """An ``openmm.System`` whose only force is the flow potential; masses (amu, > 0, one per atom of
+    the model) default to alanine dipeptide's. With ``replicas`` = R > 1 the System holds R
+    non-interacting copies (particles r·N … (r+1)·N − 1 are copy r) under one batched flow force.
+    ``model`` may be a :class:`FlowPotential` (its temperature, replicas and method are used)."""
+    openmm = import_openmm()
+    potential = model if isinstance(model, FlowPotential) else \
+        FlowPotential(model, temperature, replicas=replicas, method=method)
     if masses is None:
-        _, ref, _ = alanine_dipeptide()
-        masses = [ref.getParticleMass(i).value_in_unit(openmm.unit.dalton) for i in range(ref.getNumParticles())]
+        masses = alanine_masses()
     if isinstance(masses, str):
         raise TypeError(f"masses must be a sequence of numbers (amu), got the string {masses!r}")
     masses = as_array(masses, "masses", ndim=1)
@@ -170,8 +213,11 @@ def flow_system(model, temperature, *, masses: Sequence[float] | None = None):
         raise ValueError(f"masses must be a non-empty sequence of masses > 0 amu, got {masses.tolist()[:5]}...")
     if potential.n_atoms is not None and masses.size != potential.n_atoms:
         raise ValueError(f"masses has {masses.size} entries but the model has n_atoms={potential.n_atoms}")
+    if potential.n_atoms is None:
+        potential.n_atoms = int(masses.size)
     system = openmm.System()
-    for m in masses:
-        system.addParticle(float(m))
-    system.addForce(flow_force(model, temperature, n_atoms=len(masses)))
+    for _ in range(potential.replicas):
+        for m in masses:
+            system.addParticle(float(m))
+    system.addForce(flow_force(potential, None))
     return system

@@ -178,15 +178,24 @@ class ZMatrix:
     def _forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
         """:meth:`forward` without checks (hot path)."""
         x = self._as_positions(x)
-        z = torch.as_tensor(self.rows, device=x.device)
-        xi, xj = x[..., z[1:, 0], :], x[..., z[1:, 1], :]
-        bonds = torch.linalg.vector_norm(xi - xj, dim=-1)
-        angles = bond_angle(x[..., z[2:, 0], :], x[..., z[2:, 1], :], x[..., z[2:, 2], :])
-        torsions = dihedral(*(x[..., z[3:, c], :] for c in range(4)))
+        bi, ai, ti = self._index(x.device)
+        bonds = torch.linalg.vector_norm(x[..., bi[0], :] - x[..., bi[1], :], dim=-1)
+        angles = bond_angle(*(x[..., ai[c], :] for c in range(3)))
+        torsions = dihedral(*(x[..., ti[c], :] for c in range(4)))
         logdet = -(2 * torch.log(bonds).sum(-1) + torch.log(torch.sin(angles)).sum(-1) + LOG_ROTATION_VOLUME)
         return bonds, angles, torsions, logdet
 
     __call__ = forward
+
+    def _index(self, device) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Atom indices (columns, rows) of the bonds (2, N−1), angles (3, N−2) and torsions (4, N−3)
+        as long tensors on ``device``, made once per device (no host-to-device copy per call)."""
+        key = str(torch.device(device))
+        cache = self.__dict__.setdefault("_index_cache", {})
+        if key not in cache:
+            z = torch.as_tensor(self.rows, dtype=torch.long)
+            cache[key] = tuple(z[r:, :c].T.contiguous().to(device) for r, c in ((1, 2), (2, 3), (3, 4)))
+        return cache[key]
 
     def frame(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """The 6 global degrees of freedom: origin (..., 3) = x_r0 and rotation (..., 3, 3).

@@ -26,7 +26,7 @@ TMP = Path(tempfile.mkdtemp(prefix="statgen-fuzz-md-"))
 
 torch.manual_seed(0)
 BG = md.BoltzmannGenerator(components=2, hidden=(4,), torsion_blocks=1, dtype=F64)
-FRAMES = md.pretrained_starting_frames()  # (4, 22, 3) nm, physical geometries
+FRAMES = md.pretrained_starting_frames()[:4]  # (4, 22, 3) nm, physical geometries (held-out MD frames)
 XT = torch.tensor(FRAMES)
 ZM = md.alanine_zmatrix()
 IC = md.InternalCoordinates()
@@ -354,7 +354,7 @@ add(Case("pretrained_boltzmann_generator: float64 energies (valid)",
          lambda: md.pretrained_boltzmann_generator().energy(FRAMES), "kind",
          ok=lambda e: bool(torch.isfinite(e).all()) and e.dtype == F64))
 add(Case("pretrained_starting_frames: shape (valid)", md.pretrained_starting_frames, "frames",
-         ok=lambda x: x.shape == (4, 22, 3) and np.isfinite(x).all()))
+         ok=lambda x: x.shape == (10, 22, 3) and np.isfinite(x).all()))
 
 # -- train_boltzmann_generator -------------------------------------------------------------------
 for cid, kw, names in [
@@ -681,6 +681,67 @@ for cid, kw, names in [
     add(Case(f"run_md: {cid}", lambda kw=kw: _run(**kw), names))
 add(Case("run_md: amber, NVE only, 10 steps (valid)", lambda: _run(), "nve_steps",
          ok=lambda r: r["total"].shape == (1, 3) and bool(r["nve"].all()) and not r["blew_up"].any()))
+
+# -- run_md: batching, trajectories, evaluation method -----------------------------------------------
+for cid, kw, names in [
+    ("batch a string", dict(batch="yes"), "batch"),
+    ("trajectory not .dcd", dict(trajectory=str(TMP / "t.xtc")), "trajectory"),
+    ("trajectory a number", dict(trajectory=3), "trajectory"),
+    ("trajectory in a missing folder", dict(trajectory=str(TMP / "nope" / "t.dcd")), "trajectory"),
+    ("method unknown", dict(potential=BG, method="jit"), "method"),
+]:
+    add(Case(f"run_md: {cid}", lambda kw=kw: _run(**kw), names))
+add(Case("run_md: amber with a trajectory (valid)", lambda: _run(trajectory=str(TMP / "amber.dcd")), "trajectory",
+         ok=lambda r: Path(r["trajectory_files"][0]).is_file() and Path(r["topology"]).is_file()))
+
+# -- EnergyForce / FlowPotential replicas / ZeroPotential / alanine_masses --------------------------
+for cid, call, names in [
+    ("EnergyForce: model without energy", lambda: md.EnergyForce(object()), "model"),
+    ("EnergyForce: method unknown", lambda: md.EnergyForce(BG, method="trace"), "method"),
+    ("EnergyForce: method a number", lambda: md.EnergyForce(BG, method=1), "method"),
+    ("EnergyForce: energy of the wrong shape",
+     lambda: md.EnergyForce(type("Bad", (), {"energy": lambda self, x: x.sum()})())(XT.clone()), "energy"),
+    ("FlowPotential: replicas=0", lambda: md.FlowPotential(BG, 300.0, replicas=0), "replicas"),
+    ("FlowPotential: replicas=1.5", lambda: md.FlowPotential(BG, 300.0, replicas=1.5), "replicas"),
+    ("FlowPotential: on_nonfinite unknown", lambda: md.FlowPotential(BG, 300.0, on_nonfinite="ignore"), "on_nonfinite"),
+    ("FlowPotential: 2 replicas, positions of one", lambda: md.FlowPotential(BG, 300.0, replicas=2).energy_and_forces(
+        FRAMES[0]), "positions"),
+    ("flow_system: replicas=0", lambda: md.flow_system(BG, 300.0, replicas=0), "replicas"),
+    ("ZeroPotential: n_particles=0", lambda: md.ZeroPotential(0), "n_particles"),
+    ("ZeroPotential: n_particles a string", lambda: md.ZeroPotential("22"), "n_particles"),
+    ("maxwell_boltzmann_velocities: masses negative",
+     lambda: md.maxwell_boltzmann_velocities([-1.0] * 22, 300.0, 0), "masses"),
+    ("maxwell_boltzmann_velocities: masses empty", lambda: md.maxwell_boltzmann_velocities([], 300.0, 0), "masses"),
+    ("maxwell_boltzmann_velocities: temperature=-1",
+     lambda: md.maxwell_boltzmann_velocities([12.0] * 22, -1.0, 0), "temperature"),
+    ("maxwell_boltzmann_velocities: temperature in nm", lambda: md.maxwell_boltzmann_velocities(
+        [12.0] * 22, 300.0 * __import__("openmm").unit.nanometer, 0), "kelvin"),
+    ("maxwell_boltzmann_velocities: seed=-1", lambda: md.maxwell_boltzmann_velocities([12.0] * 22, 300.0, -1), "seed"),
+    ("maxwell_boltzmann_velocities: seed=1.5", lambda: md.maxwell_boltzmann_velocities([12.0] * 22, 300.0, 1.5), "seed"),
+    ("effective_sample_size: NaN", lambda: md.effective_sample_size([0.0, math.nan]), "log_weights"),
+    ("effective_sample_size: +inf", lambda: md.effective_sample_size([0.0, math.inf]), "log_weights"),
+    ("effective_sample_size: empty", lambda: md.effective_sample_size([]), "log_weights"),
+    ("effective_sample_size: 2-D", lambda: md.effective_sample_size(np.zeros((2, 2))), "log_weights"),
+    ("effective_sample_size: a string", lambda: md.effective_sample_size("w"), "log_weights"),
+]:
+    add(Case(cid, call, names))
+add(Case("EnergyForce: 4 frames (valid)", lambda: md.EnergyForce(BG)(XT.clone()), "model",
+         ok=lambda v: v[0].shape == (4,) and v[1].shape == (4, 22, 3)))
+add(Case("FlowPotential: 4 replicas (valid)", lambda: md.FlowPotential(BG, 300.0, replicas=4).energy_and_forces(
+    FRAMES.reshape(-1, 3)), "replicas", ok=lambda v: v[1].shape == (88, 3) and math.isfinite(v[0])))
+add(Case("ZeroPotential: 22 particles (valid)", lambda: md.ZeroPotential(22).forces.shape, "n_particles",
+         ok=lambda v: v == (22, 3)))
+add(Case("alanine_masses (valid)", lambda: md.alanine_masses(), "masses", ok=lambda m: m.shape == (22,)))
+add(Case("maxwell_boltzmann_velocities: zero total momentum (valid)",
+         lambda: (md.alanine_masses(), md.maxwell_boltzmann_velocities(md.alanine_masses(), 300.0, 0)), "masses",
+         ok=lambda v: np.abs((v[0][:, None] * v[1]).sum(0)).max() < 1e-10))
+add(Case("effective_sample_size: all -inf is 0 (valid)", lambda: md.effective_sample_size([-math.inf] * 3),
+         "log_weights", ok=lambda v: v == 0.0))
+add(Case("effective_sample_size: equal weights give 1 (valid)", lambda: md.effective_sample_size([2.0] * 5),
+         "log_weights", ok=lambda v: abs(v - 1.0) < 1e-12))
+add(Case("pretrained_study_results (valid; Amber's flow metrics are NaN by design)",
+         lambda: md.pretrained_study_results(), "provenance", nan_ok=True,
+         ok=lambda r: "provenance" in r and np.isfinite(r["nll"][:3]).all() and np.isnan(r["nll"][3])))
 
 # -- statgen md (CLI) ----------------------------------------------------------------------------
 GEN = ("generate", "--out", TMP / "cli_gen", "--no-progress")

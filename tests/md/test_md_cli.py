@@ -88,10 +88,18 @@ def test_pipeline_end_to_end(tmp_path, capsys):
     assert 0.5 * 33 * kbt(300.0) < kin < 2 * 33 * kbt(300.0)
 
     # run with the trained flow: every replica is reported, stable or not
-    assert command("run", "--potential", model, "--data", data, "--quick", "--no-progress") == 0
+    assert command("run", "--potential", model, "--data", data, "--quick", "--no-progress",
+                   "--trajectory", tmp_path / "flow.dcd") == 0
     lines = capsys.readouterr().out.strip().splitlines()
     summary = json.loads(lines[-1])
     assert summary["replicas"] == 2 and summary["blew_up"] == sum("BLEW UP" in line for line in lines[:-1])
+    # the trajectory opens with mdtraj: one DCD per replica, the PDB topology beside them
+    import mdtraj
+
+    assert summary["topology"] == str(tmp_path / "flow.pdb")
+    for f in summary["trajectory_files"]:
+        t = mdtraj.load(f, top=summary["topology"])
+        assert t.n_atoms == 22 and t.n_frames >= 1 and np.isfinite(t.xyz).all()
 
 
 def test_zero_means_zero(tmp_path, md_data_dir):

@@ -22,11 +22,25 @@ from tests import hostile
 # 0.002 nm · N(0, 1) (numpy default_rng(0)), and its forces on atoms 0-2 of frame 0 (k_BT/nm): computed
 # with the file as shipped before it was re-saved in the plain-data format (statgen at commit 1fbc2f5,
 # torch.load(weights_only=False)), float64.
-SHIPPED_ENERGIES = [-197.73116514873539, -213.72601912083164, -202.26389541404487, -210.54851077547647,
-                    -189.93652136485605, -189.96526718173595, -190.090100028583, -185.93745771122184]
-SHIPPED_FORCES = [[673.5228992310192, -87.70102574248597, -166.20257348102166],
-                  [-813.8179943603261, -632.0573752071314, 203.19650749341238],
-                  [202.743907134386, 66.38055024801, 171.36469476748238]]
+# Regression pins of the shipped models (energies k_BT at pretrained_starting_frames()[:4] and the same frames
+# + 0.002 nm N(0, 1) noise, default_rng(0); forces k_BT/nm of atoms 0-2 of frame 0), recorded when they shipped.
+SHIPPED = {
+    "smooth_fm": ([-213.45072151009384, -219.30520561040439, -212.81044014255176, -207.55004805824504,
+                   -204.54578820791397, -206.00912278145117, -194.0354780041838, -182.44987297069878],
+                  [[-68.60258130243545, 45.3250997554199, -28.06716172117138],
+                   [449.6954503180164, -120.90876249891687, -629.6161731742448],
+                   [-178.37749291199543, -32.23533045636203, -39.584728788726075]]),
+    "smooth": ([-214.50475818509062, -221.62409022225535, -213.196607106179, -208.30604943749347, -206.57421109742944,
+                -206.12949131406197, -193.99187063067131, -185.87848545334842],
+               [[-79.15171658966942, 39.59556368902146, -13.095720494465617],
+                [452.2821404064194, -196.3378916931976, -648.5381644998563],
+                [-176.2053913339986, -14.633543459115842, -6.647454015276429]]),
+    "spline": ([-214.563280408072, -221.21888978713673, -211.96735133421578, -208.5653937408111, -207.2512028237665,
+                -205.5055218810686, -194.63991267022377, -187.3499090708299],
+               [[-144.1738458057393, 34.60324511644856, -36.832038907501996],
+                [626.107250188675, -119.66358508860283, -512.5282335469822],
+                [-210.50951380604897, 56.07374009243942, -26.483865021141792]]),
+}
 
 
 def test_log_prob_matches_sampling_density(ranges):
@@ -61,19 +75,21 @@ def test_bad_inputs(ranges, tmp_path):
         load_boltzmann_generator(tmp_path / "other.pt")
 
 
-def test_shipped_model_loads_without_pickles_and_keeps_its_energies():
+@pytest.mark.parametrize("kind", ["smooth_fm", "smooth", "spline"])
+def test_shipped_model_loads_without_pickles_and_keeps_its_energies(kind):
     from importlib import resources
 
-    with resources.as_file(resources.files("statgen.md") / "data" / "ala2_smooth_fm.pt") as path:
+    with resources.as_file(resources.files("statgen.md") / "data" / f"ala2_{kind}.pt") as path:
         raw = torch.load(path, weights_only=True)  # plain data only: tensors, dicts, lists, numbers, strings
-    assert raw["format"] == "statgen.md.BoltzmannGenerator" and raw["info"]["steps"] == 1200
-    model = pretrained_boltzmann_generator()
+    assert raw["format"] == "statgen.md.BoltzmannGenerator" and raw["info"]["training"]["epochs"] == 10
+    assert raw["config"]["transformer"] == ("spline" if kind == "spline" else "smooth")
+    model = pretrained_boltzmann_generator(kind)
     assert model.dtype == torch.float64 and model.n_atoms == 22
-    x = pretrained_starting_frames()
+    x = pretrained_starting_frames(kind)[:4]
     xs = np.concatenate([x, x + 0.002 * np.random.default_rng(0).standard_normal(x.shape)])
     e = model.energy(torch.tensor(xs)).detach().numpy()
-    np.testing.assert_allclose(e, SHIPPED_ENERGIES, rtol=1e-10, atol=0)
-    np.testing.assert_allclose(model.force(torch.tensor(xs[:1]))[0, :3].numpy(), SHIPPED_FORCES, rtol=1e-10)
+    np.testing.assert_allclose(e, SHIPPED[kind][0], rtol=1e-10, atol=0)
+    np.testing.assert_allclose(model.force(torch.tensor(xs[:1]))[0, :3].numpy(), SHIPPED[kind][1], rtol=1e-10)
     with pytest.raises(ValueError, match="kind"):
         pretrained_boltzmann_generator(kind="smooth-fm")
 

@@ -31,21 +31,29 @@ def test_pretrained_forces_match_amber():
 
 
 @pytest.mark.slow
-def test_smooth_flow_nve_conserves_energy_over_1ps():
-    """1 ps of velocity-Verlet NVE (1 fs) with U = −k_BT log p_flow as the only force, 300 K velocities.
+@pytest.mark.parametrize("kind", ["smooth", "smooth_fm"])
+def test_smooth_flow_nve_conserves_energy_over_1ps(kind):
+    """1 ps of velocity-Verlet NVE (1 fs) with U = −k_BT log p_flow as the only force, 300 K velocities,
+    for each shipped smooth model, from its first 4 packaged starting frames (held-out MD frames).
 
     Bound: σ_K = sqrt(3N/2) k_BT = 14.3 kJ/mol (N = 22) is the canonical kinetic-energy fluctuation,
     the scale that non-conservative, discontinuous or blown-up dynamics reach within a ps (the C¹
     spline flow: ~1e8 kJ/mol in the paper). A smooth conservative force integrated by velocity Verlet
     keeps a bounded shadow-energy error, ≈ Σ_modes (ω dt)²/8 k_BT ≈ 0.4 kJ/mol for Amber-like X–H
-    stretches (ω ≈ 0.57/fs); Amber itself gives 0.2–0.4 kJ/mol. We require fluctuation about the
-    linear trend < σ_K / 2 and energy change over the ps, |drift| · 1 ps, < σ_K. The small packaged
-    flow (1 ns of data, 1200 steps) measures fluctuation 0.2–0.6 kJ/mol and |drift| 0.15–10.6 kJ/mol/ps
-    depending on the start: stable, but not yet as tightly conservative as Amber. NVE only (no
+    stretches (ω ≈ 0.6/fs); Amber itself gives 0.2–0.4 kJ/mol. We require fluctuation about the
+    linear trend < σ_K / 2 and energy change over the ps, |drift| · 1 ps, < σ_K. NVE only (no
     Langevin phase), so the run is deterministic.
+
+    History: the earlier packaged model (1 ns of data, 1200 steps) failed this bound on one replica
+    (drift 21 kJ/mol/ps). Cause, measured: not a wrong force (along the worst steps ΔU equals the
+    line integral of the force to 1e-5 kJ/mol, and the energy is smooth there) but stiffness — that
+    flow had regions with a largest mass-weighted Hessian frequency ω ≈ 1.45/fs (Amber at equilibrium:
+    0.62/fs), so ω·dt approached velocity Verlet's stability limit 2; the same replica at 0.5 / 0.25 fs
+    drifted 16.9 / −0.30 kJ/mol/ps. A model trained on more data (the shipped ones, 80 ns) is the fix,
+    not a looser bound.
     """
-    model = pretrained_boltzmann_generator()
-    x = pretrained_starting_frames()[1:3]
+    model = pretrained_boltzmann_generator(kind)
+    x = pretrained_starting_frames(kind)[:4]
     res = run_md(model, x, nvt_steps=0, nve_steps=1000, report_every=10, seed=0, progress=False)
     sigma_k = math.sqrt(3 * 22 / 2) * kbt(300.0)
     assert sigma_k == pytest.approx(14.33, abs=0.01)
