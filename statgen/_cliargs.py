@@ -7,7 +7,7 @@ import math
 import os
 from pathlib import Path
 
-__all__ = ["positive_int", "nonnegative_int", "positive_float", "nonnegative_float", "probability",
+__all__ = ["finite_float", "positive_int", "nonnegative_int", "positive_float", "nonnegative_float", "probability",
            "existing_file", "existing_dir", "new_file", "output_dir"]
 
 
@@ -24,7 +24,7 @@ def _int(text: str) -> int:
         return int(v)
 
 
-def _float(text: str) -> float:
+def finite_float(text: str) -> float:
     try:
         v = float(text)
     except ValueError:
@@ -47,9 +47,9 @@ def _bounded(parse, test, expected: str):
 
 positive_int = _bounded(_int, lambda v: v >= 1, "an integer >= 1")
 nonnegative_int = _bounded(_int, lambda v: v >= 0, "an integer >= 0")
-positive_float = _bounded(_float, lambda v: v > 0, "a number > 0")
-nonnegative_float = _bounded(_float, lambda v: v >= 0, "a number >= 0")
-probability = _bounded(_float, lambda v: 0.0 <= v <= 1.0, "a number in [0, 1]")
+positive_float = _bounded(finite_float, lambda v: v > 0, "a number > 0")
+nonnegative_float = _bounded(finite_float, lambda v: v >= 0, "a number >= 0")
+probability = _bounded(finite_float, lambda v: 0.0 <= v <= 1.0, "a number in [0, 1]")
 
 
 def existing_file(text: str) -> Path:

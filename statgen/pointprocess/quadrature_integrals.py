@@ -113,21 +113,7 @@ class QuadratureEngine(Engine):
         since k(x − c) peaks at c = x) dilated by ``core``, then geometric panels (ratio 1.6)
         out to the far range."""
         pts = y if extra is None else np.vstack([y, extra])
-        axes, weights = [], []
-        for k in range(self.d):
-            lo, hi = pts[:, k].min() - self.core, pts[:, k].max() + self.core
-            npan = max(1, int(math.ceil((hi - lo) / self.panel)))
-            core = np.linspace(lo, hi, npan + 1)
-            tail, t = [], self.panel
-            while t < self.outer - self.core:
-                t *= 1.6
-                tail.append(min(t, self.outer - self.core))
-            tail = np.array(tail)
-            edges = np.concatenate([lo - tail[::-1], core, hi + tail])
-            xs, ws = gauss_legendre_panels(edges, order)
-            axes.append(xs)
-            weights.append(ws)
-        return tensor_grid(axes, weights)
+        return tensor_grid(*self._mesh_axes(pts, order))
 
     def _factors(self, y, order, extra=None):
         c, w = self._nodes(y, order, extra)

@@ -26,7 +26,7 @@ import time
 
 import numpy as np
 
-from statgen._cliargs import existing_file, new_file, nonnegative_float, nonnegative_int, positive_float, probability
+from statgen._cliargs import existing_file, finite_float, new_file, nonnegative_float, nonnegative_int, positive_float, probability
 
 
 def _threads(text: str) -> int:
@@ -39,16 +39,6 @@ def _threads(text: str) -> int:
     if n < 1:
         raise argparse.ArgumentTypeError(f"expected an integer >= 1 or 'max', got {text!r}")
     return n
-
-
-def _number(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not np.isfinite(v):
-        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
-    return v
 
 
 def _log(msg: str) -> None:
@@ -194,7 +184,7 @@ def add_commands(subparsers) -> None:
     p.add_argument("--save-weights", type=new_file, help="write the sequence weights, one per line")
     p.add_argument("-w", "--weights", "--weights_file", type=existing_file, help="read sequence weights (one per line)")
     p.add_argument("-s", "--scale", type=positive_float, default=1.0, help="weights: neighbourhood weight (default 1)")
-    p.add_argument("-t", "--theta", type=_number, default=0.2,
+    p.add_argument("-t", "--theta", type=finite_float, default=0.2,
                    help="weights: neighbourhood divergence (default 0.2; outside [0, 1]: no reweighting)")
     p.add_argument("-lh", "--lambdah", type=nonnegative_float, default=0.01, help="L2 lambda of the fields (0.01)")
     p.add_argument("-le", "--lambdae", type=nonnegative_float, default=100.0, help="L2 lambda of the couplings (100)")

@@ -9,6 +9,7 @@ import numpy as np
 
 from statgen._io import atomic_write
 from statgen.graphical.potts.alignment.fasta import check_path
+from statgen.graphical.potts.dca.scores import check_score_matrix
 
 __all__ = ["write_ccmpred_mat", "read_ccmpred_mat"]
 
@@ -16,11 +17,7 @@ __all__ = ["write_ccmpred_mat", "read_ccmpred_mat"]
 def write_ccmpred_mat(path: str | os.PathLike, scores) -> None:
     """Write a square (L, L) finite score matrix as CCMpred's ``.mat`` (atomically)."""
     path = check_path(path)
-    S = np.asarray(scores, dtype=float)
-    if S.ndim != 2 or S.shape[0] != S.shape[1] or S.shape[0] < 1:
-        raise ValueError(f"scores must be a square (L, L) matrix, got shape {S.shape}")
-    if not np.all(np.isfinite(S)):
-        raise ValueError("scores holds NaN or inf")
+    S = check_score_matrix(scores)
     with atomic_write(path, "w") as fh:
         fh.writelines("\t".join(f"{v:.10e}" for v in row) + "\n" for row in S)
 

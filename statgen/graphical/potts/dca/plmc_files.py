@@ -21,6 +21,7 @@ import numpy as np
 
 from statgen._io import atomic_write
 from statgen.graphical.potts.alignment.fasta import check_path
+from statgen.graphical.potts.dca.scores import check_score_matrix
 from statgen.graphical.potts.model import PottsModel, check_model
 
 __all__ = ["PlmcParams", "write_plmc_couplings", "read_plmc_couplings", "write_plmc_params", "read_plmc_params"]
@@ -47,11 +48,7 @@ def _check_focus(focus_sequence, L: int) -> str:
 def write_plmc_couplings(path: str | os.PathLike, scores, *, positions=None, focus_sequence: str | None = None) -> None:
     """Write (L, L) scores in plmc's couplings format (atomically)."""
     path = check_path(path)
-    S = np.asarray(scores, dtype=float)
-    if S.ndim != 2 or S.shape[0] != S.shape[1] or S.shape[0] < 2:
-        raise ValueError(f"scores must be a square (L, L) matrix with L >= 2, got shape {S.shape}")
-    if not np.all(np.isfinite(S)):
-        raise ValueError("scores holds NaN or inf")
+    S = check_score_matrix(scores, min_size=2)
     L = S.shape[0]
     pos = _check_positions(positions, L)
     seq = _check_focus(focus_sequence, L)

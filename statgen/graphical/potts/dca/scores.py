@@ -21,16 +21,23 @@ __all__ = ["CONTACT_CONVENTIONS", "contact_scores", "average_product_correction"
 CONTACT_CONVENTIONS = ("plmc", "ccmpred")
 
 
+def check_score_matrix(scores, name: str = "scores", *, min_size: int = 1) -> np.ndarray:
+    """A float copy of a finite square (L, L) matrix with L ≥ ``min_size``; ValueError naming ``name``."""
+    S = np.array(scores, dtype=float)
+    if S.ndim != 2 or S.shape[0] != S.shape[1] or S.shape[0] < min_size:
+        at_least = f" with L >= {min_size}" if min_size > 1 else ""
+        raise ValueError(f"{name} must be a square (L, L) matrix{at_least}, got shape {S.shape}")
+    if not np.all(np.isfinite(S)):
+        raise ValueError(f"{name} holds NaN or inf")
+    return S
+
+
 def average_product_correction(F, *, diagonal: bool = False) -> np.ndarray:
     """Average product correction of a symmetric (L, L) score matrix; the diagonal of the result is 0.
 
     ``diagonal=False``: means over the pairs i ≠ j (plmc); ``True``: over all L² entries with F_ii = 0
     (CCMpred)."""
-    F = np.array(F, dtype=float)
-    if F.ndim != 2 or F.shape[0] != F.shape[1] or F.shape[0] < 3:
-        raise ValueError(f"F must be a square (L, L) matrix with L >= 3, got shape {F.shape}")
-    if not np.all(np.isfinite(F)):
-        raise ValueError("F holds NaN or inf")
+    F = check_score_matrix(F, "F", min_size=3)
     L = F.shape[0]
     np.fill_diagonal(F, 0.0)
     if diagonal:
