@@ -41,7 +41,7 @@ def main() -> None:
                              val_fraction=cfg["val_fraction"], burn_in_ps=cfg.get("burn_in_ps", 0.0))
     rng = np.random.default_rng(cfg["seed"])
     frames = val["positions"][rng.choice(len(val["positions"]), cfg["replicas"], replace=False)]
-    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
+    date = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d")
     provenance = (f"`statgen study run alanine` [full] ({cfg['ns']:g} ns of Reference-platform MD, first "
                   f"{cfg.get('burn_in_ps', 0) / 1000:g} ns discarded, last {cfg['val_fraction']:.0%} held out; "
                   f"{cfg['epochs']} epochs, batch {cfg['batch_size']}, Adam {cfg['lr']:g}), exported by "

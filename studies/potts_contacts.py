@@ -17,7 +17,13 @@ import numpy as np
 from scipy.stats import spearmanr
 
 import statgen.graphical.potts as potts
-from statgen.graphical import contact_scores, fit_plmc, prepare_alignment, read_alignment, read_plmc_couplings
+from statgen.graphical import (
+    contact_scores,
+    fit_plmc,
+    prepare_alignment,
+    read_alignment,
+    read_plmc_couplings,
+)
 from statgen.studies import register_study
 
 DATA = Path(potts.__file__).resolve().parent / "data"

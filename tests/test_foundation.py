@@ -1,7 +1,6 @@
 """The study runner, figure registry, CLI and argument checks, on a throw-away project root."""
 
 import concurrent.futures as cf
-import textwrap
 
 import numpy as np
 import pytest

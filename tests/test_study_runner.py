@@ -152,7 +152,7 @@ def test_two_processes_on_one_results_directory_share_the_work(project):
         time.sleep(0.01)  # both processes hold a task: neither can finish the study alone
     gate.touch()
     outs = [p.communicate(timeout=180) for p in procs]
-    for p, (out, err) in zip(procs, outs, strict=True):
+    for p, (_out, err) in zip(procs, outs, strict=True):
         assert p.returncode == 0, err
     assert outs[0][0] == outs[1][0]  # both print the same result summary
     (run_dir,) = (results / "crash").iterdir()

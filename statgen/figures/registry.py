@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from statgen._io import atomic_write
-from statgen.studies import Registry, Results, script_of, run_study
+from statgen.studies import Registry, Results, run_study, script_of
 
 __all__ = ["Figure", "register_figure", "list_figures", "get_figure", "make_figure", "save_figure"]
 

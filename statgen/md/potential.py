@@ -12,7 +12,6 @@ autograd through ``energy``.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np

@@ -36,8 +36,8 @@ from statgen.pointprocess.kernels import (
     ThomasKernel,
     VarGammaKernel,
 )
-from statgen.pointprocess.kppm import KppmFit
 from statgen.pointprocess.kfunction import expected_k_inhom, k_inhom
+from statgen.pointprocess.kppm import KppmFit
 from statgen.pointprocess.model import METHODS, NeymanScott
 from statgen.pointprocess.parent_covariates import ParentCovariateFit, palm_comparison
 from statgen.pointprocess.polygon import Polygon

@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
 from statgen.pointprocess.smooth_spline import r_smooth_spline
 
 __all__ = ["MASK_SIZE", "mask_centres", "raster_counts", "lag_cdf"]

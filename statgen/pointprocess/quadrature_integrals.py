@@ -147,7 +147,6 @@ class QuadratureEngine(Engine):
 
     def _x_terms_order(self, x, y, logv, order):
         c, wk, a, alp, loglam = self._factors(y, order, extra=x)
-        n = y.shape[0]
         # h(c) = Σ_{B≠∅} α(c) Π_{i∈B} α(c)k(y_i − c) e^{logv_B}; normalized factors absorb Π λ(y_i)
         v = np.exp(logv + mask_sums(loglam))
         v[~np.isfinite(v)] = 0.0

@@ -19,14 +19,14 @@ load this package on first use).
 from statgen.graphical.potts.alignment import (
     ALPHABETS,
     Alignment,
-    prepare_alignment,
-    read_alignment,
-    read_stockholm,
     decode_sequences,
     encode_sequences,
     get_alphabet,
     load_alignment,
+    prepare_alignment,
+    read_alignment,
     read_fasta,
+    read_stockholm,
     sequence_weights,
     write_fasta,
 )

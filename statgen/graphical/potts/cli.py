@@ -26,7 +26,15 @@ import time
 
 import numpy as np
 
-from statgen._cliargs import existing_file, finite_float, new_file, nonnegative_float, nonnegative_int, positive_float, probability
+from statgen._cliargs import (
+    existing_file,
+    finite_float,
+    new_file,
+    nonnegative_float,
+    nonnegative_int,
+    positive_float,
+    probability,
+)
 
 
 def _threads(text: str) -> int:
@@ -95,12 +103,12 @@ def _plm(args) -> int:
     import torch
 
     from statgen._checks import check_memory
+    from statgen._io import atomic_write
     from statgen.graphical.potts.alignment.formats import read_alignment
     from statgen.graphical.potts.alignment.msa import prepare_alignment
     from statgen.graphical.potts.dca.plmc_files import write_plmc_couplings, write_plmc_params
     from statgen.graphical.potts.dca.plmc_fit import fit_plmc, plm_memory_bytes
     from statgen.graphical.potts.dca.scores import contact_scores
-    from statgen._io import atomic_write
 
     for flag, value in (("--fast", args.fast), ("-ee/--estimatele", args.ee)):
         if value:

@@ -11,8 +11,8 @@ from statgen.graphical.potts.alignment.encoding import (
 )
 from statgen.graphical.potts.alignment.fasta import read_fasta, write_fasta
 from statgen.graphical.potts.alignment.formats import read_alignment, read_stockholm
-from statgen.graphical.potts.alignment.msa import Alignment, prepare_alignment
 from statgen.graphical.potts.alignment.load import load_alignment
+from statgen.graphical.potts.alignment.msa import Alignment, prepare_alignment
 from statgen.graphical.potts.alignment.weights import sequence_weights
 
 __all__ = ["ALPHABETS", "get_alphabet", "read_fasta", "write_fasta", "encode_sequences", "decode_sequences",

@@ -30,7 +30,7 @@ def write_adabmdca_params(path: str | os.PathLike, model: PottsModel, alphabet: 
         for i in range(L):
             for j in range(i + 1, L):
                 v = model.J[i, j][a, b]
-                fh.writelines(f"J {i} {j} {tokens[x]} {tokens[y]} {z!r}\n" for x, y, z in zip(a, b, v.tolist()))
+                fh.writelines(f"J {i} {j} {tokens[x]} {tokens[y]} {z!r}\n" for x, y, z in zip(a, b, v.tolist(), strict=True))
         for i in range(L):
             fh.writelines(f"h {i} {tokens[x]} {z!r}\n" for x, z in enumerate(model.h[i].tolist()))
 

@@ -25,7 +25,6 @@ from statgen.graphical.potts.graphs import check_edges
 from statgen.graphical.potts.inference.penalty import PENALTIES, penalty_scale, penalty_value_grad
 from statgen.graphical.potts.model import PottsModel, check_model, check_weights
 
-
 #: ε of the group term √(ε + ‖J_ij‖²) (plmc's value)
 GROUP_EPS = 1e-3
 
