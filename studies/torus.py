@@ -41,7 +41,7 @@ def combine(cfg: dict, results: list[dict]) -> dict[str, np.ndarray]:
     out: dict[str, np.ndarray] = {
         "variants": np.array([f"{t['domain']}/{t['transformer']}/fm={t['w_fm']:g}" for t in ts]),
         "domain": np.array([t["domain"] for t in ts]), "transformer": np.array([t["transformer"] for t in ts]),
-        "w_fm": np.array([t["w_fm"] for t in ts]),
+        "w_fm": np.array([t["w_fm"] for t in ts]), "n_train": np.array(int(cfg["n_train"])),
         "log_p": results[0]["log_p"], "force_p": results[0]["force_p"],
     }
     for k in SCALARS:

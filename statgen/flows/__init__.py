@@ -25,7 +25,7 @@ from statgen.flows.losses import (
     reverse_kl_loss,
 )
 from statgen.flows.ramps import smooth_ramp, smooth_sigmoid, smooth_sigmoid_and_log_derivative
-from statgen.flows.torus import TorusDensity, run_torus_experiment
+from statgen.flows.torus import TorusDensity, pretrained_torus_results, run_torus_experiment
 from statgen.flows.training import FlowTrainer, train_flow
 from statgen.flows.transformers import (
     RQSplineTransformer,
@@ -40,7 +40,7 @@ __all__ = [
     "SmoothMixtureTransformer", "RQSplineTransformer", "evaluate_smooth_circle", "evaluate_smooth_interval",
     "evaluate_rq_spline", "smooth_ramp", "smooth_sigmoid", "smooth_sigmoid_and_log_derivative",
     "RootFindingError", "default_tolerance", "implicit_inverse", "solve_monotone",
-    "TorusDensity", "run_torus_experiment",
+    "TorusDensity", "run_torus_experiment", "pretrained_torus_results",
     "FlowTrainer", "train_flow", "nll_loss", "force_matching_loss", "nll_and_force_matching_loss", "reverse_kl_loss",
     "force_error", "save_checkpoint_atomic", "load_checkpoint",
 ]

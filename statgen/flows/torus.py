@@ -39,7 +39,9 @@ from statgen.flows.losses import force_error
 from statgen.flows.training import train_flow
 from statgen.flows.transformers import DOMAINS
 
-__all__ = ["TorusDensity", "run_torus_experiment", "epoch_means"]
+__all__ = ["TorusDensity", "run_torus_experiment", "epoch_means", "pretrained_torus_results"]
+
+STUDY_RESULTS = "torus_study_full.npz"
 
 MAX_GRID = 16384  # log_z: grid² evaluations (2.7e8 at the cap take about a minute)
 _LOG_Z: dict[tuple, float] = {}  # log Z by (weights, centers, width, grid), shared by equal densities in a process
@@ -236,3 +238,18 @@ def run_torus_experiment(*, domain: str, transformer: str, w_fm: float, n_train:
         "history_force_mse": epoch_means(hist, "force_mse"),
         "acceptance": np.asarray(acc),
     }
+
+
+def pretrained_torus_results() -> dict[str, np.ndarray]:
+    """The combined output of the full torus study (``statgen study run torus``, ``studies/torus.toml``
+    [full]) shipped with the package: the keys of ``studies/torus.py`` (per-variant metrics, density and
+    force grids, training curves) plus ``n_train`` and ``provenance`` (a string naming the command and
+    date). The quick figures render from it, since a one-minute run cannot show the full run's findings.
+    Read with ``numpy.load(allow_pickle=False)``."""
+    from importlib import resources
+
+    from statgen._io import load_npz
+
+    ref = resources.files("statgen.flows") / "data" / STUDY_RESULTS
+    with resources.as_file(ref) as p:
+        return load_npz(p, what="statgen torus study results")

@@ -718,3 +718,8 @@ add(Case("save_checkpoint_atomic: plain data round trip (valid)",
          lambda: (fl.save_checkpoint_atomic(TMP / "plain.pt", {"a": torch.ones(2), "b": [1, 2.5, "s", None]}),
                   torch.load(TMP / "plain.pt", weights_only=True))[1], "state",
          ok=lambda d: d["b"] == [1, 2.5, "s", None] and torch.equal(d["a"], torch.ones(2))))
+add(Case("pretrained_torus_results (valid; the training force loss is NaN by design where w_fm = 0)",
+         lambda: fl.pretrained_torus_results(), "provenance", nan_ok=True,
+         ok=lambda r: "provenance" in r and np.isfinite(r["force_mse"]).all() and int(r["n_train"]) > 0
+         and np.array_equal(np.isnan(r["history_force_mse"]).all(axis=1), r["w_fm"] == 0)
+         and np.isfinite(r["history_force_mse"][r["w_fm"] > 0]).all()))
