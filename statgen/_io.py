@@ -17,7 +17,7 @@ from typing import IO
 
 import numpy as np
 
-__all__ = ["atomic_write", "save_npz_atomic", "load_npz", "write_json_atomic", "read_json"]
+__all__ = ["atomic_write", "save_npz_atomic", "load_npz", "load_package_npz", "write_json_atomic", "read_json"]
 
 
 @contextmanager
@@ -68,6 +68,14 @@ def load_npz(path: str | os.PathLike, *, what: str = "statgen .npz file",
     if missing:
         raise ValueError(f"{path} is not a {what}: missing arrays {missing}, found {sorted(out)}")
     return out
+
+
+def load_package_npz(package: str, name: str, *, what: str) -> dict[str, np.ndarray]:
+    """:func:`load_npz` of ``<package>/data/<name>``, a file shipped with statgen."""
+    from importlib import resources
+
+    with resources.as_file(resources.files(package) / "data" / name) as path:
+        return load_npz(path, what=what)
 
 
 def write_json_atomic(path: str | os.PathLike, obj) -> None:

@@ -246,10 +246,6 @@ def pretrained_torus_results() -> dict[str, np.ndarray]:
     force grids, training curves) plus ``n_train`` and ``provenance`` (a string naming the command and
     date). The quick figures render from it, since a one-minute run cannot show the full run's findings.
     Read with ``numpy.load(allow_pickle=False)``."""
-    from importlib import resources
+    from statgen._io import load_package_npz
 
-    from statgen._io import load_npz
-
-    ref = resources.files("statgen.flows") / "data" / STUDY_RESULTS
-    with resources.as_file(ref) as p:
-        return load_npz(p, what="statgen torus study results")
+    return load_package_npz("statgen.flows", STUDY_RESULTS, what="statgen torus study results")

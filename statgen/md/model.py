@@ -294,10 +294,6 @@ def pretrained_study_results() -> dict[str, np.ndarray]:
     packaged models: the keys of ``studies/alanine.py`` (validation metrics per model, Ramachandran
     dihedrals of MD (every 4th frame, float32) and of flow samples, the NVT → NVE energy traces) plus
     ``provenance`` (a string naming the command, data and date). Read with ``numpy.load(allow_pickle=False)``."""
-    from importlib import resources
+    from statgen._io import load_package_npz
 
-    from statgen._io import load_npz
-
-    ref = resources.files("statgen.md") / "data" / STUDY_RESULTS
-    with resources.as_file(ref) as p:
-        return load_npz(p, what="statgen alanine study results")
+    return load_package_npz("statgen.md", STUDY_RESULTS, what="statgen alanine study results")
