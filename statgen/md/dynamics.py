@@ -18,7 +18,7 @@ import numpy as np
 from statgen._checks import as_array, check_int, check_positive
 from statgen._progress import progress_bar
 from statgen._threads import limited_threads
-from statgen.md.potential import _check_model
+from statgen.md.evaluator import _check_energy_model
 from statgen.md.system import alanine_dipeptide, import_openmm, temperature_kelvin
 
 __all__ = ["run_md", "MDRun", "energy_statistics", "maxwell_boltzmann_velocities"]
@@ -202,7 +202,7 @@ def run_md(potential, positions, *, temperature=300.0, nvt_steps: int = 1000, nv
         _, amber_system, _ = alanine_dipeptide()
         n_atoms = amber_system.getNumParticles()
     else:
-        _check_model(potential, "potential")
+        _check_energy_model(potential, "potential")
         n_atoms = getattr(potential, "n_atoms", None)
         amber_system = None
     pos = as_array(positions, "positions", ndim=(2, 3))

@@ -32,10 +32,6 @@ __all__ = [
 ]
 
 
-def _check_model(model, name: str = "model") -> None:
-    _check_energy_model(model, name)
-
-
 class FlowPotential:
     """U(x) = k_B T · model.energy(x) in kJ/mol and its forces, for OpenMM's ``PythonForce``.
 
@@ -60,7 +56,7 @@ class FlowPotential:
                  on_nonfinite: str = "raise", method: str = "eager"):
         from statgen._checks import check_choice
 
-        _check_model(model)
+        _check_energy_model(model, "model")
         self.model = model
         self.temperature = temperature_kelvin(temperature)
         self.kbt = kbt(self.temperature)
@@ -172,7 +168,7 @@ def flow_torch_force(model, temperature):
     but the model must be TorchScript-compilable; openmm-torch wheels are tied to one libtorch
     build. Raises ``ImportError`` when ``openmmtorch`` is not installed.
     """
-    _check_model(model)
+    _check_energy_model(model, "model")
     k = kbt(temperature)
     try:
         import openmmtorch
