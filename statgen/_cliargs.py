@@ -50,6 +50,7 @@ nonnegative_int = _bounded(_int, lambda v: v >= 0, "an integer >= 0")
 positive_float = _bounded(finite_float, lambda v: v > 0, "a number > 0")
 nonnegative_float = _bounded(finite_float, lambda v: v >= 0, "a number >= 0")
 probability = _bounded(finite_float, lambda v: 0.0 <= v <= 1.0, "a number in [0, 1]")
+decay_factor = _bounded(finite_float, lambda v: 0.0 < v <= 1.0, "a number in (0, 1]")
 
 
 def existing_file(text: str) -> Path:

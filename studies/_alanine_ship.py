@@ -44,7 +44,8 @@ def main() -> None:
     date = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d")
     provenance = (f"`statgen study run alanine` [full] ({cfg['ns']:g} ns of Reference-platform MD, first "
                   f"{cfg.get('burn_in_ps', 0) / 1000:g} ns discarded, last {cfg['val_fraction']:.0%} held out; "
-                  f"{cfg['epochs']} epochs, batch {cfg['batch_size']}, Adam {cfg['lr']:g}), exported by "
+                  f"{cfg['epochs']} epochs, batch {cfg['batch_size']}, Adam {cfg['lr']:g}, StepLR "
+                  f"{cfg.get('lr_decay', 1.0):g} per epoch), exported by "
                   f"studies/_alanine_ship.py on {date}")
     out = ROOT / "statgen" / "md" / "data"
     models = [str(m) for m in result["models"]]

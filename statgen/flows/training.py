@@ -5,7 +5,9 @@ Loss per optimizer step (energies in k_BT; the terms of :mod:`statgen.flows.loss
     L = w_nll · NLL + w_fm · FM + w_kl · KL,
     FM = mean over the batch's samples and coordinates of (F_θ − F_ref)²   ((k_BT/length)²)
 
-Adam (Kingma & Ba 2015, arXiv:1412.6980) with optional weight decay and gradient-norm clipping.
+Adam (Kingma & Ba 2015, arXiv:1412.6980) with optional weight decay and gradient-norm clipping; the
+learning rate of epoch e is lr · lr_decay^e (PyTorch's StepLR with one-epoch steps, as in the paper's
+code with lr_decay = 0.7; a pure function of the step, so a resumed run follows the same schedule).
 The length of a run is given in epochs (passes over the data) or in optimizer steps; an epoch is
 ⌈N / batch_size⌉ steps, its batches the consecutive slices of a permutation of the N samples.
 
@@ -59,7 +61,8 @@ __all__ = ["FlowTrainer", "train_flow", "HISTORY_KEYS", "stream_seed"]
 HISTORY_KEYS = ("step", "epoch", "loss", "nll", "force_mse", "reverse_kl")
 VALIDATION_KEYS = ("val_step", "val_nll", "val_force_mse")
 #: trainer settings that define the trajectory: a resumed run must use the same ones
-_TRAJECTORY = ("w_nll", "w_fm", "w_kl", "batch_size", "kl_batch", "lr", "weight_decay", "clip_grad", "seed")
+_TRAJECTORY = ("w_nll", "w_fm", "w_kl", "batch_size", "kl_batch", "lr", "lr_decay", "weight_decay", "clip_grad",
+               "seed")
 
 
 def stream_seed(seed: int, stream: int, index: int) -> int:
@@ -78,6 +81,7 @@ class FlowTrainer(Estimator):
         one; neither: 10 epochs). A resumed run continues up to this length.
     batch_size : samples per step; kl_batch : samples per reverse-KL estimate (default batch_size).
     lr, weight_decay : Adam's learning rate and L2 weight decay; clip_grad : max gradient norm or None.
+    lr_decay : factor in (0, 1] applied to the learning rate after every epoch (1: constant).
     seed : the seed of the batch order and of the reverse-KL samples (module docstring).
     checkpoint : file path; resumes from it when it exists. checkpoint_every : steps between
         checkpoints (besides the end of every epoch and of the run), or None. One process per
@@ -94,7 +98,7 @@ class FlowTrainer(Estimator):
 
     def __init__(self, *, w_nll: float = 1.0, w_fm: float = 0.0, w_kl: float = 0.0, epochs: int | None = None,
                  steps: int | None = None, batch_size: int = 128, kl_batch: int | None = None, lr: float = 5e-4,
-                 weight_decay: float = 0.0, clip_grad: float | None = None, seed: int = 0,
+                 lr_decay: float = 1.0, weight_decay: float = 0.0, clip_grad: float | None = None, seed: int = 0,
                  checkpoint: str | os.PathLike | None = None, checkpoint_every: int | None = 500,
                  validate_every: int | None = None, progress: bool = True):
         self.w_nll = w_nll
@@ -105,6 +109,7 @@ class FlowTrainer(Estimator):
         self.batch_size = batch_size
         self.kl_batch = kl_batch
         self.lr = lr
+        self.lr_decay = lr_decay
         self.weight_decay = weight_decay
         self.clip_grad = clip_grad
         self.seed = seed
@@ -125,6 +130,9 @@ class FlowTrainer(Estimator):
         s["batch_size"] = check_int(self.batch_size, "batch_size", minimum=1)
         s["kl_batch"] = s["batch_size"] if self.kl_batch is None else check_int(self.kl_batch, "kl_batch", minimum=1)
         s["lr"] = check_positive(self.lr, "lr")
+        s["lr_decay"] = check_positive(self.lr_decay, "lr_decay")
+        if s["lr_decay"] > 1:
+            raise ValueError(f"lr_decay must be in (0, 1] (a factor per epoch), got {self.lr_decay!r}")
         s["weight_decay"] = check_nonnegative(self.weight_decay, "weight_decay")
         s["clip_grad"] = None if self.clip_grad is None else check_positive(self.clip_grad, "clip_grad")
         s["seed"] = check_int(self.seed, "seed", minimum=0)
@@ -206,6 +214,8 @@ class FlowTrainer(Estimator):
                     if epoch != perm_epoch:
                         g = torch.Generator().manual_seed(stream_seed(cfg["seed"], 0, epoch))
                         perm, perm_epoch = torch.randperm(n, generator=g).to(x.device), epoch
+                        for group in opt.param_groups:
+                            group["lr"] = cfg["lr"] * cfg["lr_decay"] ** epoch
                     idx = perm[k * cfg["batch_size"]:(k + 1) * cfg["batch_size"]]
                     loss, terms = self._loss(model, x[idx], None if f_all is None else f_all[idx], cfg, energy_fn,
                                              kl_gen, step)
@@ -285,6 +295,7 @@ class FlowTrainer(Estimator):
     def _resume(path: Path, model, opt, trainer: dict) -> tuple[int, dict]:
         ck = load_checkpoint(path)
         old = ck["trainer"]
+        old = {"lr_decay": 1.0} | old  # checkpoints from before the decay option trained at a constant lr
         changed = [k for k in trainer if k != "data_sum" and old.get(k) != trainer[k]]
         if not changed and not math.isclose(old.get("data_sum", math.nan), trainer["data_sum"], rel_tol=1e-6,
                                             abs_tol=1e-6):
@@ -313,8 +324,8 @@ class FlowTrainer(Estimator):
 
 def train_flow(flow, data, *, forces=None, w_nll: float = 1.0, w_fm: float = 0.0, w_kl: float = 0.0,
                energy_fn: Callable[[torch.Tensor], torch.Tensor] | None = None, kl_batch: int | None = None,
-               epochs: int = 10, batch_size: int = 128, lr: float = 5e-4, weight_decay: float = 0.0,
-               clip_grad: float | None = None, seed: int = 0, checkpoint: str | os.PathLike | None = None,
+               epochs: int = 10, batch_size: int = 128, lr: float = 5e-4, lr_decay: float = 1.0,
+               weight_decay: float = 0.0, clip_grad: float | None = None, seed: int = 0, checkpoint: str | os.PathLike | None = None,
                checkpoint_every: int | None = 500, progress: bool = True) -> dict[str, np.ndarray]:
     """Train ``flow`` for ``epochs`` passes over ``data`` with :class:`FlowTrainer`; returns its history.
 
@@ -328,6 +339,6 @@ def train_flow(flow, data, *, forces=None, w_nll: float = 1.0, w_fm: float = 0.0
         if data.shape[0] == 0:
             raise ValueError(f"data is empty (shape {tuple(data.shape)}): training needs at least one sample")
     trainer = FlowTrainer(w_nll=w_nll, w_fm=w_fm, w_kl=w_kl, epochs=epochs, batch_size=batch_size, kl_batch=kl_batch,
-                          lr=lr, weight_decay=weight_decay, clip_grad=clip_grad, seed=seed, checkpoint=checkpoint,
+                          lr=lr, lr_decay=lr_decay, weight_decay=weight_decay, clip_grad=clip_grad, seed=seed, checkpoint=checkpoint,
                           checkpoint_every=checkpoint_every, progress=progress)
     return trainer.fit(flow, data, forces, energy_fn=energy_fn).history_

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from statgen._cliargs import (
+    decay_factor,
     existing_dir,
     existing_file,
     new_file,
@@ -79,7 +80,7 @@ def _train(args) -> int:
                                    components=args.components, hidden=args.hidden, device=args.device,
                                    dtype=getattr(torch, args.dtype))
     hist = train_boltzmann_generator(model, d.positions, d.forces / kbt(d.temperature), steps=steps,
-                                     batch_size=args.batch_size, lr=args.lr, w_nll=args.w_nll, w_fm=args.w_fm,
+                                     batch_size=args.batch_size, lr=args.lr, lr_decay=args.lr_decay, w_nll=args.w_nll, w_fm=args.w_fm,
                                      checkpoint=out, seed=args.seed, progress=args.progress)
     last = f"last NLL {hist['nll'][-1]:.3f}, force MSE {hist['force_mse'][-1]:.4g} (k_BT/nm)^2" if len(hist["nll"]) \
         else "no steps run"
@@ -160,6 +161,8 @@ def add_commands(subparsers) -> None:
                    help=f"total optimizer steps (default {FULL['steps']}; --quick: {QUICK['steps']})")
     t.add_argument("--batch-size", type=positive_int, default=128, help="frames per step (default 128)")
     t.add_argument("--lr", type=positive_float, default=5e-4, help="Adam learning rate (default 5e-4)")
+    t.add_argument("--lr-decay", type=decay_factor, default=1.0,
+                   help="factor in (0, 1] applied to the learning rate after every epoch (default 1; the paper 0.7)")
     t.add_argument("--frames", type=positive_int, default=None, help="use only the first FRAMES frames")
     t.add_argument("--components", type=positive_int, default=8, help="mixture components (default 8)")
     t.add_argument("--hidden", type=positive_int, nargs="+", default=[64, 64], help="hidden layers (default 64 64)")

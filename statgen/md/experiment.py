@@ -56,7 +56,7 @@ def reference_split(data_dir: str | os.PathLike, *, ns: float, platform: str = "
 def run_alanine_experiment(model: str, *, data_dir: str | os.PathLike, ns: float, platform: str = "Reference",
                            val_fraction: float = 0.2, w_fm: float = 1e-3, steps: int | None = None,
                            epochs: int | None = None, burn_in_ps: float = 0.0, batch_size: int = 128,
-                           lr: float = 5e-4, components: int = 8, hidden=(64, 64), torsion_blocks: int = 2,
+                           lr: float = 5e-4, lr_decay: float = 1.0, components: int = 8, hidden=(64, 64), torsion_blocks: int = 2,
                            n_samples: int = 1000, replicas: int = 10, nvt_steps: int = 1000, nve_steps: int = 5000,
                            report_every: int = 10, bins: int = 36, seed: int = 0, temperature: float = 300.0,
                            workdir: str | os.PathLike | None = None, progress: bool = False) -> dict[str, np.ndarray]:
@@ -64,7 +64,7 @@ def run_alanine_experiment(model: str, *, data_dir: str | os.PathLike, ns: float
 
     ``w_fm`` weighs the force MSE ((k_BT/nm)², mean over atoms and components) of "smooth_fm" only.
     The training length is ``steps`` optimizer steps or ``epochs`` passes over the training frames
-    (give one); ``burn_in_ps`` of the reference run are discarded (:func:`reference_split`).
+    (give one), at learning rate ``lr`` times ``lr_decay`` per epoch; ``burn_in_ps`` of the reference run are discarded (:func:`reference_split`).
 
     Returns
     -------
@@ -107,7 +107,7 @@ def run_alanine_experiment(model: str, *, data_dir: str | os.PathLike, ns: float
                                     components=components, hidden=hidden, torsion_blocks=torsion_blocks)
         k = kbt(temperature)
         train_boltzmann_generator(bg, train["positions"], train["forces"] / k, steps=steps, batch_size=batch_size,
-                                  lr=lr, w_fm=w_fm if model == "smooth_fm" else 0.0, checkpoint=ckpt, seed=seed,
+                                  lr=lr, lr_decay=lr_decay, w_fm=w_fm if model == "smooth_fm" else 0.0, checkpoint=ckpt, seed=seed,
                                   progress=progress)
         bg = bg.double()  # metrics and MD in float64
         ev = evaluate_boltzmann_generator(bg, val["positions"], val["forces"] / k, temperature=temperature,

@@ -14,7 +14,7 @@ __all__ = ["train_boltzmann_generator"]
 
 
 def train_boltzmann_generator(model, positions, forces=None, *, steps: int = 1000, batch_size: int = 128,
-                              lr: float = 5e-4, w_nll: float = 1.0, w_fm: float = 0.0,
+                              lr: float = 5e-4, lr_decay: float = 1.0, w_nll: float = 1.0, w_fm: float = 0.0,
                               checkpoint: str | os.PathLike | None = None, checkpoint_every: int | None = 200,
                               seed: int = 0, validation=None, progress: bool = True) -> dict[str, np.ndarray]:
     """Train by likelihood and/or force matching with Adam (:class:`statgen.flows.FlowTrainer`); resumable.
@@ -27,6 +27,7 @@ def train_boltzmann_generator(model, positions, forces=None, *, steps: int = 100
     positions : (n, N, 3) nm. forces : (n, N, 3) reference forces in k_BT/nm (divide OpenMM's
         kJ/mol/nm by k_BT = RT); needed when ``w_fm > 0``.
     steps : total optimizer steps (a resumed run continues up to ``steps``; 0 trains nothing).
+    lr, lr_decay : Adam's learning rate, multiplied by ``lr_decay`` after every epoch (the paper: 0.7).
     checkpoint : file written atomically every ``checkpoint_every`` steps, at every epoch end and
         at the end (the training-checkpoint format of :mod:`statgen.flows.checkpoint`, which
         :func:`load_boltzmann_generator` also reads); an existing file resumes training.
@@ -52,6 +53,7 @@ def train_boltzmann_generator(model, positions, forces=None, *, steps: int = 100
         f = as_positions(forces, n_atoms, dtype=dtype, device=device, name="forces")
         if len(f) != len(x):
             raise ValueError(f"forces must have as many frames as positions ({len(x)}), got {len(f)}")
-    trainer = FlowTrainer(w_nll=w_nll, w_fm=w_fm, steps=steps, batch_size=batch_size, lr=lr, seed=seed,
+    trainer = FlowTrainer(w_nll=w_nll, w_fm=w_fm, steps=steps, batch_size=batch_size, lr=lr,
+                          lr_decay=lr_decay, seed=seed,
                           checkpoint=checkpoint, checkpoint_every=checkpoint_every, progress=progress)
     return trainer.fit(model, x, f, validation=validation).history_

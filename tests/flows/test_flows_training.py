@@ -195,3 +195,40 @@ def test_kill9_at_a_random_point_then_resume_reproduces_the_uninterrupted_run(tm
     for k, v in ref["history"].items():  # NaN marks terms that are off: compare as arrays (NaN == NaN)
         np.testing.assert_array_equal(np.asarray(got["history"][k], float), np.asarray(v, float), err_msg=k)
     assert leftovers(tmp_path) == []
+
+
+def test_lr_decay_is_pytorch_steplr_per_epoch_and_resumes(tmp_path):
+    """lr_decay = γ trains exactly as Adam + StepLR(step_size=1 epoch, γ) with the documented batch order,
+    also when the run is split in two calls through a checkpoint (the schedule depends on the step only)."""
+    x = np.random.default_rng(6).random((70, 1))
+    kw = dict(batch_size=32, lr=1e-2, lr_decay=0.5, seed=5, progress=False)
+    a = new_flow(3)
+    FlowTrainer(epochs=3, **kw).fit(a, x)
+    split = new_flow(3)
+    ckpt = tmp_path / "decay.pt"
+    FlowTrainer(epochs=1, checkpoint=ckpt, **kw).fit(split, x)
+    FlowTrainer(epochs=3, checkpoint=ckpt, **kw).fit(new_flow(99), x)
+    split_trained = new_flow(99)
+    FlowTrainer(epochs=3, checkpoint=ckpt, **kw).fit(split_trained, x)  # finished: reloads
+
+    b = new_flow(3)
+    opt = torch.optim.Adam(b.parameters(), lr=1e-2)
+    sched = torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+    xt = torch.as_tensor(x)
+    for epoch in range(3):
+        perm = torch.randperm(70, generator=torch.Generator().manual_seed(
+            int(np.random.SeedSequence([5, 0, epoch]).generate_state(1)[0])))
+        for k in range(3):
+            loss = -b.log_prob(xt[perm[k * 32:(k + 1) * 32]]).mean()
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+        sched.step()
+    for pa, pb, ps in zip(a.parameters(), b.parameters(), split_trained.parameters(), strict=True):
+        torch.testing.assert_close(pa, pb, rtol=1e-12, atol=1e-14)
+        assert torch.equal(pa, ps)
+    # a different decay is a different run: resuming it from this checkpoint is refused
+    with pytest.raises(ValueError, match="lr_decay"):
+        FlowTrainer(epochs=4, checkpoint=ckpt, **(kw | {"lr_decay": 0.7})).fit(new_flow(3), x)
+    with pytest.raises(ValueError, match="lr_decay"):
+        FlowTrainer(epochs=1, **(kw | {"lr_decay": 1.5})).fit(new_flow(3), x)
