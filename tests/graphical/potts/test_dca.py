@@ -92,14 +92,52 @@ def test_apc_equals_direct_numpy():
     expected = np.array([[F[i, j] - Fi[i] * Fi[j] / Fm if i != j else 0.0 for j in range(L)] for i in range(L)])
     np.testing.assert_allclose(contact_scores(m), expected, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(contact_scores(m, apc=False), F, rtol=1e-12)
-    # ccmpred: no gap state for q = 4 (gap=None), means over the full matrix
-    G = F.mean(1)
-    cc = F - np.outer(G, G) / F.mean()
-    np.fill_diagonal(cc, 0)
-    np.testing.assert_allclose(contact_scores(m, convention="ccmpred"), cc, rtol=1e-12, atol=1e-12)
-    F0 = np.sqrt((J[:, :, 1:, 1:] ** 2).sum((2, 3)))
-    np.testing.assert_allclose(contact_scores(m, apc=False, convention="ccmpred", gap=0), F0, rtol=1e-12)
     np.testing.assert_allclose(average_product_correction(F), expected, rtol=1e-12, atol=1e-12)
+
+
+def _ccmpred_scores_by_loops(J, gap, apc):
+    """CCMpred's sum_submatrices and apc (src/util.c), loop for loop: each block centred by the mean of
+    its q² entries, the gap row and column left out, sqrt; APC means over all L² entries (zero
+    diagonal included); then the smallest score i < j subtracted and the diagonal set to 0."""
+    L, q = J.shape[0], J.shape[2]
+    states = [a for a in range(q) if a != gap]
+    out = np.zeros((L, L))
+    for k in range(L):
+        for j in range(L):
+            mean = sum(J[k, j, a, b] for a in range(q) for b in range(q)) / (q * q)
+            out[k, j] = np.sqrt(sum((J[k, j, a, b] - mean) ** 2 for a in states for b in states))
+        out[k, k] = 0.0
+    if not apc:
+        return out
+    means = [sum(out[i, j] / L for i in range(L)) for j in range(L)]
+    meansum = sum(out[i, j] for i in range(L) for j in range(L)) / (L * L)
+    mat = np.array([[out[i, j] - means[i] * means[j] / meansum for j in range(L)] for i in range(L)])
+    low = min(mat[i, j] for i in range(L) for j in range(i + 1, L))
+    mat -= low
+    np.fill_diagonal(mat, 0.0)
+    return mat
+
+
+@pytest.mark.parametrize("q, gap", [(4, None), (21, 0), (21, 5)])
+def test_ccmpred_convention_equals_ccmpreds_loops(q, gap):
+    rng = np.random.default_rng(q + (gap or 0))
+    L = 6
+    J = rng.normal(size=(L, L, q, q)) + 0.3  # a block mean ≠ 0, so the centring matters
+    J = J + J.transpose(1, 0, 3, 2)
+    J[np.arange(L), np.arange(L)] = 0
+    m = PottsModel(rng.normal(size=(L, q)), J)
+    kw = {} if gap is None or (q == 21 and gap == 0) else {"gap": gap}  # None: state 0 is the gap for q = 21
+    for apc in (True, False):
+        np.testing.assert_allclose(contact_scores(m, apc=apc, convention="ccmpred", **kw),
+                                   _ccmpred_scores_by_loops(J, gap, apc), rtol=1e-12, atol=1e-12)
+
+
+def test_ccmpred_mat_layout_is_ccmpreds(tmp_path):
+    """write_matrix in CCMpred's src/io.c: fprintf("%.20e\\t") for every value, a newline per row."""
+    S = np.array([[0.0, 1.25, -3e-7], [1.25, 0.0, 2.0], [-3e-7, 2.0, 0.0]])
+    write_ccmpred_mat(tmp_path / "c.mat", S)
+    want = "".join("".join("%.20e\t" % v for v in row) + "\n" for row in S)  # noqa: UP031 (C printf, as CCMpred)
+    assert (tmp_path / "c.mat").read_text() == want
 
 
 def test_top_contacts_ranked_with_separation():

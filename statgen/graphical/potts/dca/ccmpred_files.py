@@ -15,11 +15,12 @@ __all__ = ["write_ccmpred_mat", "read_ccmpred_mat"]
 
 
 def write_ccmpred_mat(path: str | os.PathLike, scores) -> None:
-    """Write a square (L, L) finite score matrix as CCMpred's ``.mat`` (atomically)."""
+    """Write a square (L, L) finite score matrix as CCMpred's ``.mat`` (atomically), in its own layout:
+    every value as ``%.20e`` followed by a tab, one row per line."""
     path = check_path(path)
     S = check_score_matrix(scores)
     with atomic_write(path, "w") as fh:
-        fh.writelines("\t".join(f"{v:.10e}" for v in row) + "\n" for row in S)
+        fh.writelines("".join(f"{v:.20e}\t" for v in row) + "\n" for row in S)
 
 
 def read_ccmpred_mat(path: str | os.PathLike) -> np.ndarray:

@@ -3,9 +3,11 @@
 ``convention="plmc"`` (plmc, EVcouplings): F_ij = ‖J_ij‖_F over all q × q states of the raw
 blocks, gap state included, then APC over the pairs i ≠ j:
 F^APC_ij = F_ij − F̄_i F̄_j / F̄ with F̄_i = Σ_{j≠i} F_ij / (L − 1) and F̄ the mean over pairs
-(J. Hopf et al., Nat. Biotechnol. 35, 128 (2017)). ``convention="ccmpred"``: the gap state is left
-out of the norm and the means of the APC run over the full L × L matrix, its zero diagonal
-included (S. Seemayer, M. Gruber & J. Söding, Bioinformatics 30, 3128 (2014)). APC:
+(J. Hopf et al., Nat. Biotechnol. 35, 128 (2017)). ``convention="ccmpred"`` (CCMpred's
+``sum_submatrices`` and ``apc``): each block is centred by the mean of all its q² entries, the gap
+state is then left out of the norm, the means of the APC run over the full L × L matrix, its zero
+diagonal included, and the corrected matrix is shifted so that its smallest off-diagonal score is 0
+(S. Seemayer, M. Gruber & J. Söding, Bioinformatics 30, 3128 (2014)). APC:
 S. D. Dunn, L. M. Wahl & G. B. Gloor, Bioinformatics 24, 333 (2008).
 """
 
@@ -72,6 +74,7 @@ def contact_scores(model: PottsModel, *, apc: bool = True, convention: str = "pl
             gap = 0 if model.q in (5, 21) else None
         else:
             gap = check_int(gap, "gap", minimum=0, maximum=model.q - 1)
+        J = J - J.mean(axis=(2, 3), keepdims=True)  # centred over all q² states, the gap's included
         if gap is not None:
             keep = np.delete(np.arange(model.q), gap)
             J = J[:, :, keep][:, :, :, keep]
@@ -81,7 +84,12 @@ def contact_scores(model: PottsModel, *, apc: bool = True, convention: str = "pl
         return F
     if model.L < 3:
         raise ValueError(f"apc=True needs L >= 3 sites, the model has L={model.L}; use apc=False")
-    return average_product_correction(F, diagonal=convention == "ccmpred")
+    if convention == "plmc":
+        return average_product_correction(F)
+    S = average_product_correction(F, diagonal=True)
+    S -= S[np.triu_indices(model.L, 1)].min()
+    np.fill_diagonal(S, 0.0)
+    return S
 
 
 def top_contacts(scores, n: int, *, min_separation: int = 1) -> np.ndarray:
