@@ -17,6 +17,9 @@ from typing import IO
 
 import numpy as np
 
+_UMASK = os.umask(0o022)  # read the process umask once (os.umask can only read it by setting it)
+os.umask(_UMASK)
+
 __all__ = ["atomic_write", "save_npz_atomic", "load_npz", "load_package_npz", "write_json_atomic", "read_json"]
 
 
@@ -24,11 +27,17 @@ __all__ = ["atomic_write", "save_npz_atomic", "load_npz", "load_package_npz", "w
 def atomic_write(path: str | os.PathLike, mode: str = "wb") -> Iterator[IO]:
     """Open a temporary file beside ``path``; on success fsync it and rename it over ``path``
     (atomic on POSIX), on any exception remove it and leave ``path`` untouched. Creates the
-    parent directory."""
+    parent directory. The file gets the permissions ``open`` would give it (those of the file it
+    replaces, else 0666 less the umask), not the temporary file's private 0600."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        perms = path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        perms = 0o666 & ~_UMASK
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, perms)
         with os.fdopen(fd, mode) as fh:
             yield fh
             fh.flush()

@@ -1,6 +1,7 @@
 """The study runner, figure registry, CLI and argument checks, on a throw-away project root."""
 
 import concurrent.futures as cf
+import os
 
 import numpy as np
 import pytest
@@ -107,6 +108,28 @@ def test_atomic_write_leaves_no_partial_file(tmp_path):
         studies.save_npz_atomic(target, {"x": Boom()})
     np.testing.assert_array_equal(studies.load_npz(target)["x"], np.arange(3))  # old data intact
     assert [p.name for p in tmp_path.iterdir()] == ["a.npz"]
+
+
+def test_atomic_write_gives_the_permissions_open_would(tmp_path):
+    """A new file gets 0666 less the umask (what open() gives, e.g. plmc's own outputs), not mkstemp's 0600;
+    a replaced file keeps its mode."""
+    from statgen._io import atomic_write
+
+    old = os.umask(0o027)
+    try:
+        with open(tmp_path / "by_open", "w") as fh:
+            fh.write("x")
+        with atomic_write(tmp_path / "new", "w") as fh:
+            fh.write("x")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "by_open").stat().st_mode & 0o777 == 0o640  # what open() gives under this umask
+    want = 0o666 & ~old  # atomic_write uses the umask of the process at import
+    assert (tmp_path / "new").stat().st_mode & 0o777 == want
+    os.chmod(tmp_path / "new", 0o604)
+    with atomic_write(tmp_path / "new", "w") as fh:
+        fh.write("y")
+    assert (tmp_path / "new").stat().st_mode & 0o777 == 0o604
 
 
 def test_unknown_names_and_variants_are_clear_errors(project):
