@@ -53,9 +53,7 @@ class _PalmData:
         self.x, self.cut = x, cut
         i, j, _ = pair_distances(x, cut)
         self.i, self.j = i, j
-        self.centres, self.area, _ = grid.pixels(W)
-        inside = W.contains(self.centres)
-        self.centres, self.area = self.centres[inside], self.area[inside]
+        self.centres, self.area, _ = grid.pixels(W)  # every pixel meeting W, with its exact area |pixel ∩ W|
         nb = cKDTree(self.centres).query_ball_point(x, cut)
         self.src = np.repeat(np.arange(x.shape[0]), [len(v) for v in nb])
         self.pix = np.concatenate([np.asarray(v, dtype=np.int64) for v in nb])
