@@ -120,6 +120,8 @@ class ClusterFit(Estimator):
                              "form (the quadrature engine is too slow inside an optimizer); for covariate-driven "
                              "parents use ParentCovariateFit")
         if self.kernel == "vargamma":
+            if isinstance(self.nu, bool) or not isinstance(self.nu, int | float | np.integer | np.floating):
+                raise TypeError(f"nu must be a real number > -1/2 (the variance-Gamma shape), got {self.nu!r}")
             nu = float(self.nu)
             if not math.isfinite(nu) or nu <= -0.5:
                 raise ValueError(f"nu must be a finite number > -1/2 (the variance-Gamma shape), got {self.nu!r}")
