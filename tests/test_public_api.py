@@ -69,7 +69,7 @@ PUBLIC_API = [
     Api(PP, "load_pattern", ("name",)),
     Api(PP, "ParentCovariateFit", (), {"rmax": None}, methods={
         "fit": M("points", "window", "covariates"), "simulate": M(rng=REQUIRED), "bootstrap": M(rng=REQUIRED)}),
-    Api(PP, "palm_comparison", ("points", "window", "covariates"), {"criterion": "clic", "n_boot": 40, "rng": None}),
+    Api(PP, "palm_comparison", ("points", "window", "covariates"), {"criterion": "aic", "n_boot": 40, "rng": None}),
     # statgen.flows
     Api(FL, "SmoothFlow", ("domains",), {"layers": 4, "components": 8, "hidden": (64, 64), "transformer": "smooth"},
         methods={"log_prob": M("x"), "sample": M("n"), "energy": M("x"), "force": M("x")}),

@@ -107,10 +107,10 @@ def clic(loglik: Callable[[np.ndarray, object], float], psi: np.ndarray, data, s
     scores, U = [], []
     for _ in range(n_boot):
         d = simulate_data()
-        s = numerical_gradient(lambda p: loglik(p, d), psi, steps)
+        s = numerical_gradient(lambda p, d=d: loglik(p, d), psi, steps)
         u = s.copy()
         if first_order is not None and n_first:
-            u[:n_first] = numerical_gradient(lambda p: first_order(p, d), psi, steps)[:n_first]
+            u[:n_first] = numerical_gradient(lambda p, d=d: first_order(p, d), psi, steps)[:n_first]
         scores.append(s)
         U.append(u)
     scores, U = np.asarray(scores), np.asarray(U)

@@ -45,7 +45,13 @@ from statgen._estimator import Estimator
 from statgen._progress import progress_bar
 from statgen.pointprocess._args import check_positive, check_rng
 from statgen.pointprocess.fields import Constant, LogLinear
-from statgen.pointprocess.kernels import CauchyKernel, Kernel, MaternKernel, ThomasKernel, VarGammaKernel
+from statgen.pointprocess.kernels import (
+    CauchyKernel,
+    Kernel,
+    MaternKernel,
+    ThomasKernel,
+    VarGammaKernel,
+)
 from statgen.pointprocess.kfunction import count_close_pairs
 from statgen.pointprocess.model import NeymanScott
 from statgen.pointprocess.objectives import OBJECTIVES, Objective, PalmLikelihood

@@ -651,9 +651,9 @@ add("palm_comparison: points outside", lambda: pp().palm_comparison(
 add("palm_comparison: criterion typo", lambda: pp().palm_comparison(
     kppm_pattern(), U2, pp().CovariateGrid([0.25, 0.75], [0.25, 0.75], np.ones((2, 2))), criterion="bic"), "criterion")
 add("palm_comparison: clic without rng", lambda: pp().palm_comparison(
-    kppm_pattern(), U2, pp().CovariateGrid([0.25, 0.75], [0.25, 0.75], np.ones((2, 2)))), "rng")
+    kppm_pattern(), U2, pp().CovariateGrid([0.25, 0.75], [0.25, 0.75], np.ones((2, 2))), criterion="clic"), "rng")
 add("palm_comparison: n_boot=1", lambda: pp().palm_comparison(
-    kppm_pattern(), U2, pp().CovariateGrid([0.25, 0.75], [0.25, 0.75], np.ones((2, 2))), n_boot=1, rng=rng()), "n_boot")
+    kppm_pattern(), U2, pp().CovariateGrid([0.25, 0.75], [0.25, 0.75], np.ones((2, 2))), criterion="clic", n_boot=1, rng=rng()), "n_boot")
 add("ParentCovariateFit.simulate: before fit", lambda: pp().ParentCovariateFit().simulate(rng=rng()), ("fit(",),
     raises=(NotFittedError,))
 add("ParentCovariateFit.bootstrap: before fit", lambda: pp().ParentCovariateFit().bootstrap(2, rng=rng()), ("fit(",),

@@ -7,7 +7,14 @@ import math
 import numpy as np
 import pytest
 
-from statgen.pointprocess import ClusterFit, CovariateGrid, LogLinear, NeymanScott, Polygon, ThomasKernel
+from statgen.pointprocess import (
+    ClusterFit,
+    CovariateGrid,
+    LogLinear,
+    NeymanScott,
+    Polygon,
+    ThomasKernel,
+)
 from statgen.pointprocess.polygon_quadrature import (
     boundary_distance,
     pixel_areas,
