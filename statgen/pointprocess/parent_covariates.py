@@ -109,6 +109,14 @@ class ParentCovariateFit(Estimator):
     params_ : ``theta`` (covariate coefficients of log κ), ``theta0``, ``alpha``, ``scale`` (σ),
         ``kappa`` (mean parent intensity over the window).
     loglik_ : the Palm log-likelihood at the fit; aic_ : −2ℓ_P + 2(p + 3).
+    psi_ : the free parameters (log(α e^{θ₀}), θ, log σ, log(α − 1)) (what :func:`palm_comparison`'s CLIC
+        differentiates); window_, rmax_, covariates_, offspring_fit_ (the KppmFit palm start).
+    stderr_, bootstrap_ : after :meth:`bootstrap`.
+
+    Windows: a box or a :class:`~statgen.pointprocess.polygon.Polygon`; the integrals are sums over the
+    covariate pixels meeting W weighted by their exact areas |pixel ∩ W| (midpoint rule per pixel: error
+    O(Δ²) times the curvature of λ, plus the pixel-centre test |u − x_i| ≤ r_max/2 of the Palm integral).
+    Parents outside W are included through the Gaussian smoothing of the padded image.
     """
 
     def __init__(self, *, rmax: float | None = None):
