@@ -110,7 +110,7 @@ def test_polygon_trend_fit_recovers_poisson_gradient():
 
 def test_cluster_fit_on_polygon_one_pattern_and_bounding_box_is_wrong():
     """One L-shaped pattern (seed 100, 478 points; truth κ̄ = 26.29, α = 6, σ = 0.04): the polygon
-    fit lands within the replicate spread of the slow study below (σ ± 3 sd = ±0.006, κ̄ and α
+    fit lands within the replicate spread of the slow study below (σ ± 3 sd = ±0.0054, κ̄ and α
     ± 3 sd ≈ 50 %), while treating the pattern as observed on its bounding box [0, 2]² (the empty
     quadrant read as a trend) gives κ̄ = 9.8, 2.7 times too small (measured)."""
     true = NeymanScott(LogLinear(math.log(20.0), [0.6, -0.4]), 6.0, ThomasKernel(0.04), L)
