@@ -60,15 +60,16 @@ PUBLIC_API = [
     Api(PP, "NeymanScott", ("parent_intensity", "offspring_mean", "kernel", "window"), methods={
         "simulate": M(rng=REQUIRED), "intensity": M("x"), "pair_correlation": M("x", "y"),
         "conditional_intensity": M("x", "events", method="exact")}),
-    Api(PP, "ClusterFit", ("kernel",), {"parents": "loglinear", "method": "palm"}, methods={
-        "fit": M("points", "window")}, defaults={"kernel": "thomas"}),
+    Api(PP, "ClusterFit", ("kernel",), {"parents": "loglinear", "method": "palm", "nu": -0.25}, methods={
+        "fit": M("points", "window"), "bootstrap": M(rng=REQUIRED)}, defaults={"kernel": "thomas"}),
     Api(PP, "KppmFit", ("kernel",), {"method": "mincon", "statistic": "K", "starts": 1}, methods={
         "fit": M("points", "window", covariates=None), "bootstrap": M(rng=REQUIRED)}, defaults={"kernel": "thomas"}),
     Api(PP, "Polygon", ("vertices",)),
     Api(PP, "CovariateGrid", ("x", "y", "images")),
     Api(PP, "load_pattern", ("name",)),
-    Api(PP, "ParentCovariateFit", (), {"rmax": None}, methods={"fit": M("points", "window", "covariates")}),
-    Api(PP, "palm_comparison", ("points", "window", "covariates")),
+    Api(PP, "ParentCovariateFit", (), {"rmax": None}, methods={
+        "fit": M("points", "window", "covariates"), "simulate": M(rng=REQUIRED), "bootstrap": M(rng=REQUIRED)}),
+    Api(PP, "palm_comparison", ("points", "window", "covariates"), {"criterion": "aic", "n_boot": 40, "rng": None}),
     # statgen.flows
     Api(FL, "SmoothFlow", ("domains",), {"layers": 4, "components": 8, "hidden": (64, 64), "transformer": "smooth"},
         methods={"log_prob": M("x"), "sample": M("n"), "energy": M("x"), "force": M("x")}),

@@ -15,7 +15,9 @@ intensity), ``approximations``, ``assessment`` (Monte Carlo, approximation error
 ``kfunction`` (K-function), ``objectives`` and ``fit`` (:class:`ClusterFit`); spatstat's ``kppm``
 as :class:`KppmFit` (``kppm``, with ``cluster_families``, ``summary`` (spatstat's K̂ and ĝ),
 ``pixel_cdf``, ``nelder_mead`` (R's optimizer), ``covariates`` (:class:`CovariateGrid`) and
-``polygon`` (:class:`Polygon` windows)).
+``polygon`` (:class:`Polygon` windows) with ``polygon_quadrature`` (integrals over polygons and over
+polygon ∩ disc)); ``parent_covariates`` (:class:`ParentCovariateFit`, :func:`palm_comparison`) with
+``clic`` (the composite-likelihood information criterion).
 
 References
 ----------

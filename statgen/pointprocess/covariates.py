@@ -28,6 +28,7 @@ import numpy as np
 from scipy import optimize
 
 from statgen._checks import as_array
+from statgen.pointprocess.polygon_quadrature import pixel_areas
 
 __all__ = ["CovariateGrid", "fit_trend"]
 
@@ -113,10 +114,7 @@ class CovariateGrid:
                          0, None)
             area = wx * wy
         else:
-            off = (np.arange(4) + 0.5) / 4 - 0.5
-            sub = np.stack(np.meshgrid(off * self.dx, off * self.dy), -1).reshape(-1, 2)
-            inside = window.contains((centres[:, None, :] + sub[None]).reshape(-1, 2)).reshape(-1, sub.shape[0])
-            area = inside.mean(axis=1) * self.dx * self.dy
+            area = pixel_areas(window, centres, self.dx, self.dy)
         keep = area > 0
         Z = self.images.reshape(len(self.names), -1).T
         return centres[keep], area[keep], Z[keep]

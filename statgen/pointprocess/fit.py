@@ -1,4 +1,5 @@
-"""Fitting stationary and non-stationary (log-linear parents) Thomas and Matérn cluster processes.
+"""Fitting stationary and non-stationary (log-linear parents) cluster processes: Thomas, Matérn,
+Cauchy and variance-Gamma kernels, on boxes or (2-D) polygon windows.
 
 Two-step fitting, as in spatstat's ``kppm`` but with the inhomogeneity in the *parents*:
 
@@ -9,6 +10,20 @@ Two-step fitting, as in spatstat's ``kppm`` but with the inhomogeneity in the *p
    on K_inhom); α follows from the fitted first-order intercept.
 
 Standard errors by parametric bootstrap (:meth:`ClusterFit.bootstrap`).
+
+Kernels: "thomas" (σ), "matern" (R), "cauchy" (ω) and "vargamma" (η, shape ``nu``). A log-linear κ
+needs E[exp(b·U)] < ∞: true for Thomas and Matérn, never for the Cauchy kernel (its tail decays
+like |u|^{−3}: λ would be infinite), so ``kernel="cauchy"`` needs ``parents="constant"``. For the
+variance-Gamma kernel λ is finite when |b| < 1/η, but the pair integral of the tilted kernel has no
+closed form, so ClusterFit fits it with constant parents only (the stationary Cauchy and
+variance-Gamma pair integrals κα²(k * k) are closed forms).
+
+Polygon windows (2-D :class:`~statgen.pointprocess.polygon.Polygon`, method "palm"): the first-order
+integral ∫_W e^{θ·x} dx by a Gauss rule on the polygon's triangles (relative error ≈ 1e-15), the
+Palm integral over W ∩ b(x_i, r_max) by
+:func:`~statgen.pointprocess.polygon_quadrature.polygon_ball_rule`; the model's λ and Palm
+intensity include every parent in the plane (inside or outside W), as for a box. The minimum
+contrast objective's translation correction is written for boxes, so ``mincon`` refuses polygons.
 
 References
 ----------
@@ -29,24 +44,32 @@ from statgen._checks import check_bool, check_choice, check_int
 from statgen._estimator import Estimator
 from statgen._progress import progress_bar
 from statgen.pointprocess._args import check_positive, check_rng
-from statgen.pointprocess.fields import LogLinear
-from statgen.pointprocess.kernels import Kernel, MaternKernel, ThomasKernel
+from statgen.pointprocess.fields import Constant, LogLinear
+from statgen.pointprocess.kernels import (
+    CauchyKernel,
+    Kernel,
+    MaternKernel,
+    ThomasKernel,
+    VarGammaKernel,
+)
 from statgen.pointprocess.kfunction import count_close_pairs
 from statgen.pointprocess.model import NeymanScott
 from statgen.pointprocess.objectives import OBJECTIVES, Objective, PalmLikelihood
-from statgen.pointprocess.trend import fit_loglinear_intensity, log_box_exp_integral
+from statgen.pointprocess.polygon import Polygon
+from statgen.pointprocess.trend import fit_loglinear_intensity, log_exp_integral
 from statgen.pointprocess.window import check_points, check_window, window_volume
 
 __all__ = ["ClusterFit", "KERNELS", "PARENTS"]
 
-KERNELS: dict[str, type[Kernel]] = {"thomas": ThomasKernel, "matern": MaternKernel}  # built from their scale
+KERNELS: dict[str, type[Kernel]] = {"thomas": ThomasKernel, "matern": MaternKernel, "cauchy": CauchyKernel,
+                                    "vargamma": VarGammaKernel}  # built from their scale (and ν)
 PARENTS = ("loglinear", "constant")
 _MIN_POINTS = 10
 _LOG_SCALE_RANGE = 8.0  # the scale is searched in (r_max e^{-8}, r_max)
 
 
 class ClusterFit(Estimator):
-    """Fit a Thomas or Matérn cluster process with constant or log-linear parent intensity.
+    """Fit a Thomas, Matérn, Cauchy or variance-Gamma cluster process with constant or log-linear parents.
 
     Follows the estimator contract of the package: configuration in ``__init__`` (not validated
     there), validation and learning in :meth:`fit`, learned state in attributes ending in ``_``,
@@ -54,11 +77,13 @@ class ClusterFit(Estimator):
 
     Parameters
     ----------
-    kernel : "thomas" (scale = σ) or "matern" (scale = R).
+    kernel : "thomas" (scale = σ), "matern" (R), "cauchy" (ω; needs ``parents="constant"``) or
+        "vargamma" (η, shape ``nu``).
     parents : "loglinear" (κ(c) = exp(a + b·c)) or "constant" (b = 0).
-    method : "palm" (Palm likelihood) or "mincon" (minimum contrast on K_inhom).
-    rmax : largest interpoint distance used (> 0; default: 1/4 of the shortest window side).
+    method : "palm" (Palm likelihood) or "mincon" (minimum contrast on K_inhom; boxes only).
+    rmax : largest interpoint distance used (> 0; default: 1/4 of the shortest side of the window's frame).
     q : power of the contrast (``mincon``), > 0.
+    nu : the variance-Gamma shape ν > −1/2 (default −1/4, spatstat's), ignored by the other kernels.
 
     Attributes (after :meth:`fit`)
     ------------------------------
@@ -76,12 +101,13 @@ class ClusterFit(Estimator):
     """
 
     def __init__(self, kernel: str = "thomas", *, parents: str = "loglinear", method: str = "palm",
-                 rmax: float | None = None, q: float = 0.25):
+                 rmax: float | None = None, q: float = 0.25, nu: float = -0.25):
         self.kernel = kernel
         self.parents = parents
         self.method = method
         self.rmax = rmax
         self.q = q
+        self.nu = nu
 
     # ------------------------------------------------------------------ configuration and data
     def _check_config(self) -> None:
@@ -91,14 +117,39 @@ class ClusterFit(Estimator):
         if self.rmax is not None:
             check_positive(self.rmax, "rmax")
         check_positive(self.q, "q")
+        if self.kernel == "cauchy" and self.parents == "loglinear":
+            raise ValueError("kernel='cauchy' needs parents='constant': with log-linear parents κ(c) = exp(a + b·c) "
+                             "the Cauchy kernel's |u|^-3 tail makes the intensity infinite (E[exp(b·U)] = ∞)")
+        if self.kernel == "vargamma" and self.parents == "loglinear":
+            raise ValueError("kernel='vargamma' needs parents='constant' in ClusterFit: with log-linear parents the "
+                             "pair integral ∫ e^{b·c} k(x − c) k(y − c) dc of the variance-Gamma kernel has no closed "
+                             "form (the quadrature engine is too slow inside an optimizer); for covariate-driven "
+                             "parents use ParentCovariateFit")
+        if self.kernel == "vargamma":
+            if isinstance(self.nu, bool) or not isinstance(self.nu, int | float | np.integer | np.floating):
+                raise TypeError(f"nu must be a real number > -1/2 (the variance-Gamma shape), got {self.nu!r}")
+            nu = float(self.nu)
+            if not math.isfinite(nu) or nu <= -0.5:
+                raise ValueError(f"nu must be a finite number > -1/2 (the variance-Gamma shape), got {self.nu!r}")
+
+    def _kernel(self, scale: float) -> Kernel:
+        if self.kernel == "vargamma":
+            return VarGammaKernel(float(self.nu), scale)
+        return KERNELS[self.kernel](scale)
 
     def _objective(self, cls: type[Objective], x, w, rmax, lam_hat) -> Objective:
         return cls(x, w, rmax, lam_hat, **{name: getattr(self, name) for name in cls.settings})
 
     @staticmethod
     def _data(points, window):
-        w = check_window(window)
+        polygon = window if isinstance(window, Polygon) else None
+        w = check_window(window.box_array() if polygon is not None else window)
         x = check_points(points, "points", w.shape[0], window=w)
+        if polygon is not None:
+            out = ~polygon.contains(x)
+            if np.any(out):
+                raise ValueError(f"points must lie inside the polygon window; {int(out.sum())} point(s) outside, "
+                                 f"e.g. {x[out][0].tolist()}")
         if x.shape[0] < _MIN_POINTS:
             raise ValueError(f"points: at least {_MIN_POINTS} points are needed to fit a cluster process, "
                              f"got {x.shape[0]}")
@@ -106,26 +157,33 @@ class ClusterFit(Estimator):
         if distinct < _MIN_POINTS:
             raise ValueError(f"points: at least {_MIN_POINTS} distinct locations are needed to fit a cluster "
                              f"process, got {distinct} among {x.shape[0]} points (duplicated points?)")
-        return x, w
+        return x, (polygon if polygon is not None else w)
 
     # ------------------------------------------------------------------ model from parameters
     def _model(self, a, b, log_scale, theta0, window):
-        kern = KERNELS[self.kernel](math.exp(log_scale))
-        unit = NeymanScott(LogLinear(a, b), 1.0, kern, window)
-        alpha = math.exp(theta0) / float(unit.intensity(np.zeros((1, window.shape[0])))[0])
-        return NeymanScott(LogLinear(a, b), alpha, kern, window), alpha
+        kern = self._kernel(math.exp(log_scale))
+        # constant parents as a Constant field: the engines' closed forms for stationary Cauchy / variance-Gamma
+        kappa = Constant(math.exp(a)) if self.parents == "constant" else LogLinear(a, b)
+        unit = NeymanScott(kappa, 1.0, kern, window)
+        alpha = math.exp(theta0) / float(unit.intensity(np.zeros((1, unit.d)))[0])
+        return NeymanScott(kappa, alpha, kern, window), alpha
 
     # ------------------------------------------------------------------ the contract
     def fit(self, points, window) -> ClusterFit:
         """Estimate the parameters from a pattern ``points`` (n, d), n ≥ 10 distinct points, observed in ``window``."""
         self._check_config()
         x, w = self._data(points, window)
-        d = w.shape[0]
-        rmax = 0.25 * float((w[:, 1] - w[:, 0]).min()) if self.rmax is None else float(self.rmax)
+        box = w.box_array() if isinstance(w, Polygon) else w
+        area = w.area() if isinstance(w, Polygon) else window_volume(w)
+        if isinstance(w, Polygon) and self.method == "mincon":
+            raise ValueError("method='mincon' needs a box window (its translation edge correction is written for "
+                             "boxes); use method='palm' on a Polygon window")
+        d = box.shape[0]
+        rmax = 0.25 * float((box[:, 1] - box[:, 0]).min()) if self.rmax is None else float(self.rmax)
         if self.parents == "loglinear":
             theta0, b = fit_loglinear_intensity(x, w)
         else:
-            theta0, b = math.log(x.shape[0] / window_volume(w)), np.zeros(d)
+            theta0, b = math.log(x.shape[0] / area), np.zeros(d)
         lam_hat = np.exp(theta0 + x @ b)
         if count_close_pairs(x, rmax) == 0:
             raise ValueError(f"points: no two points are within rmax={rmax:g} of each other, so the pattern says "
@@ -145,8 +203,8 @@ class ClusterFit(Estimator):
             return v if np.isfinite(v) else np.inf
 
         # start from a coarse grid over (parents per cluster, scale), then Nelder–Mead
-        mean_lam = float(np.exp(theta0 + log_box_exp_integral(b, w)) / window_volume(w))
-        cand = [(math.log(mean_lam / m) - float(b @ w.mean(axis=1)), math.log(s * rmax))
+        mean_lam = float(np.exp(theta0 + log_exp_integral(b, w)) / area)
+        cand = [(math.log(mean_lam / m) - float(b @ box.mean(axis=1)), math.log(s * rmax))
                 for m in (2.0, 5.0, 15.0, 40.0) for s in (0.03, 0.08, 0.2, 0.45)]
         start = min(cand, key=lambda p: f(np.array(p)))
         res = optimize.minimize(f, np.array(start), method="Nelder-Mead",

@@ -1,6 +1,7 @@
 """What each fitting method of :class:`~statgen.pointprocess.fit.ClusterFit` minimizes.
 
-An objective is built once per observed pattern (points in a window, the interaction range
+An objective is built once per observed pattern (points in a window — a box, or for ``palm`` also
+a 2-D :class:`~statgen.pointprocess.polygon.Polygon` —, the interaction range
 r_max and the fitted first-order intensity λ̂ at the points) and evaluated on candidate models;
 ``likelihood = True`` marks objectives whose negative is a log-likelihood (what ``score`` reports).
 A new method is a new class registered in :data:`OBJECTIVES`; the settings it reads from the
@@ -10,7 +11,8 @@ estimator are listed in ``settings``.
   the exact Palm intensity of the model,
 
       ℓ_P(θ) = Σ_{i≠j, r_ij ≤ r_max} log λ(x_j | x_i) − Σ_i ∫_{W ∩ b(x_i, r_max)} λ(u | x_i) du
-  (the integral in polar coordinates around each x_i, clipped exactly by the window);
+  (the integral in polar coordinates around each x_i, clipped exactly by the window: a box, or a
+  polygon through :func:`~statgen.pointprocess.polygon_quadrature.polygon_ball_rule`);
 
 - ``mincon``: minimum contrast on the inhomogeneous K-function with translation edge correction,
   Σ_k (K̂(r_k)^q − E K̂(r_k)^q)² at 20 radii r_k evenly spaced on [r_max/20, r_max] (q = 1/4 by default).
@@ -28,6 +30,8 @@ from __future__ import annotations
 import numpy as np
 
 from statgen.pointprocess.kfunction import close_pairs, expected_k_inhom, k_inhom
+from statgen.pointprocess.polygon import Polygon
+from statgen.pointprocess.polygon_quadrature import polygon_ball_rule
 from statgen.pointprocess.quadrature import clipped_ball_rule
 
 __all__ = ["Objective", "PalmLikelihood", "MinimumContrastK", "OBJECTIVES"]
@@ -51,15 +55,21 @@ class PalmLikelihood(Objective):
 
     The integral over W ∩ b(x_i, r_max) uses :func:`~statgen.pointprocess.quadrature.clipped_ball_rule`
     (polar coordinates around x_i, 12 radial nodes up to the window's boundary, 24 directions, or
-    angular panels between the kinks of a 2-D disc that the window clips).
+    angular panels between the kinks of a 2-D disc that the window clips); for a polygon window
+    :func:`~statgen.pointprocess.polygon_quadrature.polygon_ball_rule` (the same rule inside, signed
+    triangles between critical angles for cut discs).
     """
 
     likelihood = True
 
     def __init__(self, points, window, rmax, lam_hat, **settings):
         super().__init__(points, window, rmax, lam_hat)
-        self.i, self.j, _, _ = close_pairs(points, window, rmax)
-        self.src, self.nodes, self.wn = clipped_ball_rule(points, window, rmax)
+        if isinstance(window, Polygon):
+            self.i, self.j, _, _ = close_pairs(points, window.box_array(), rmax)
+            self.src, self.nodes, self.wn = polygon_ball_rule(points, window, rmax)
+        else:
+            self.i, self.j, _, _ = close_pairs(points, window, rmax)
+            self.src, self.nodes, self.wn = clipped_ball_rule(points, window, rmax)
 
     @staticmethod
     def _palm_intensity(model, frm, to):

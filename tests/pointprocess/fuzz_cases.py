@@ -456,6 +456,19 @@ for label, x in {"12 identical points": np.full((12, 2), 0.5), "9 points": PTS[:
     add(f"ClusterFit.fit: points {label}", lambda x=x: pp().ClusterFit().fit(x, U2), "points")
 for label, w in {"None": None, "lo > hi": ((0, 1), (1, 0)), "d = 4": ((0, 1),) * 4}.items():
     add(f"ClusterFit.fit: window {label}", lambda w=w: pp().ClusterFit().fit(PTS, w), "window")
+LSHAPE = [[0, 0], [2, 0], [2, 1], [1, 1], [1, 2], [0, 2]]
+for label, v in {"-0.5": -0.5, "nan": NAN, "str": "x", "None": None, "bool": True}.items():
+    add(f"ClusterFit.fit: vargamma nu={label}", lambda v=v: pp().ClusterFit("vargamma", parents="constant", nu=v).fit(
+        PTS, U2), "nu")
+add("ClusterFit.fit: vargamma with log-linear parents", lambda: pp().ClusterFit("vargamma").fit(PTS, U2), "kernel")
+add("ClusterFit.fit: mincon on a polygon", lambda: pp().ClusterFit(method="mincon").fit(PTS, pp().Polygon(LSHAPE)),
+    "method")
+add("ClusterFit.fit: point in the polygon's notch", lambda: pp().ClusterFit().fit(
+    np.vstack([PTS, [[1.5, 1.5]]]), pp().Polygon(LSHAPE)), "points")
+add("fit_loglinear_intensity: point in the polygon's notch", lambda: pp().fit_loglinear_intensity(
+    np.vstack([PTS, [[1.5, 1.5]]]), pp().Polygon(LSHAPE)), "points")
+add("fit_loglinear_intensity: polygon window -> finite", lambda: float(pp().fit_loglinear_intensity(
+    PTS, pp().Polygon(LSHAPE))[0]), "window", ok=math.isfinite)
 add("ClusterFit.fit: no pair within rmax", lambda: pp().ClusterFit(rmax=1e-6).fit(PTS, U2), "points")
 add("ClusterFit.score: before fit", lambda: pp().ClusterFit().score(PTS, U2), "fit", raises=(NotFittedError,))
 add("ClusterFit.bootstrap: before fit", lambda: pp().ClusterFit().bootstrap(5, rng=rng()), "fit",
@@ -635,3 +648,13 @@ add("ParentCovariateFit: points NaN", lambda: pp().ParentCovariateFit().fit(
 add("palm_comparison: points outside", lambda: pp().palm_comparison(
     np.vstack([kppm_pattern(), [[3.0, 0.1]]]), U2, pp().CovariateGrid([0.25, 0.75], [0.25, 0.75], np.ones((2, 2)))),
     "points")
+add("palm_comparison: criterion typo", lambda: pp().palm_comparison(
+    kppm_pattern(), U2, pp().CovariateGrid([0.25, 0.75], [0.25, 0.75], np.ones((2, 2))), criterion="bic"), "criterion")
+add("palm_comparison: clic without rng", lambda: pp().palm_comparison(
+    kppm_pattern(), U2, pp().CovariateGrid([0.25, 0.75], [0.25, 0.75], np.ones((2, 2))), criterion="clic"), "rng")
+add("palm_comparison: n_boot=1", lambda: pp().palm_comparison(
+    kppm_pattern(), U2, pp().CovariateGrid([0.25, 0.75], [0.25, 0.75], np.ones((2, 2))), criterion="clic", n_boot=1, rng=rng()), "n_boot")
+add("ParentCovariateFit.simulate: before fit", lambda: pp().ParentCovariateFit().simulate(rng=rng()), ("fit(",),
+    raises=(NotFittedError,))
+add("ParentCovariateFit.bootstrap: before fit", lambda: pp().ParentCovariateFit().bootstrap(2, rng=rng()), ("fit(",),
+    raises=(NotFittedError,))

@@ -25,8 +25,14 @@ def test_loglinear_thomas_parameters_recovered(method, tol):
 def test_fit_rejects_bad_input():
     """Configuration is validated by fit (the estimator contract), data too; each message names the argument."""
     pts = np.random.default_rng(0).random((20, 2))
-    with pytest.raises(ValueError, match=r"kernel must be one of \['thomas', 'matern'\], got 'cauchy'"):
+    with pytest.raises(ValueError, match=r"kernel must be one of \['thomas', 'matern', 'cauchy', 'vargamma'\], got 'gauss'"):
+        ClusterFit("gauss").fit(pts, UNIT2)
+    with pytest.raises(ValueError, match=r"kernel='cauchy' needs parents='constant'.*intensity infinite"):
         ClusterFit("cauchy").fit(pts, UNIT2)
+    with pytest.raises(ValueError, match=r"kernel='vargamma' needs parents='constant'"):
+        ClusterFit("vargamma").fit(pts, UNIT2)
+    with pytest.raises(ValueError, match=r"nu must be a finite number > -1/2"):
+        ClusterFit("vargamma", parents="constant", nu=-0.5).fit(pts, UNIT2)
     with pytest.raises(ValueError, match=r"method must be one of \['palm', 'mincon'\], got 'ml'"):
         ClusterFit(method="ml").fit(pts, UNIT2)
     with pytest.raises(ValueError, match=r"points must lie inside the window .*20 point\(s\) outside"):
@@ -47,10 +53,12 @@ def test_fit_rejects_bad_input():
 def test_configuration_is_not_validated_before_fit_and_clone_refits():
     """__init__ stores the configuration as given; clone() gives an unfitted copy with overrides."""
     bad = ClusterFit("nope", method="??")  # no error until fit
-    assert bad.get_params() == {"kernel": "nope", "parents": "loglinear", "method": "??", "rmax": None, "q": 0.25}
+    assert bad.get_params() == {"kernel": "nope", "parents": "loglinear", "method": "??", "rmax": None, "q": 0.25,
+                                "nu": -0.25}
     fit = ClusterFit("matern", parents="constant", rmax=0.2)
     twin = fit.clone(rmax=0.1)
-    assert twin.get_params() == {"kernel": "matern", "parents": "constant", "method": "palm", "rmax": 0.1, "q": 0.25}
+    assert twin.get_params() == {"kernel": "matern", "parents": "constant", "method": "palm", "rmax": 0.1, "q": 0.25,
+                                 "nu": -0.25}
     assert not twin.is_fitted()
 
 

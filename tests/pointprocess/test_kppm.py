@@ -185,7 +185,7 @@ def test_parent_covariate_model_recovered_and_preferred():
     W = ((0, 1), (0, 1))
     m = NeymanScott(LogLinear(math.log(100) - 1.0, [2.0, 0.0]), 10.0, ThomasKernel(0.03), W)
     pts = m.simulate(rng=np.random.default_rng(2))
-    r = palm_comparison(pts, W, grid)
+    r = palm_comparison(pts, W, grid, criterion="aic")
     assert abs(r["parents"]["theta"][0] - 1.0) < 0.4
     assert r["delta_aic"] < 0
 
