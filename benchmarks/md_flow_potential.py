@@ -1,7 +1,8 @@
 """MD steps/s of alanine dipeptide with the smooth-flow potential (openmm.PythonForce) vs its floor and Amber.
 
-All rows run Langevin dynamics (300 K, 10/ps, 1 fs) on the same OpenMM platform (CPU by default;
-``--platform CUDA`` on a GPU machine) from the same frame, torch on one thread:
+All rows run Langevin dynamics (300 K, 10/ps, 1 fs) on the same OpenMM platform (CPU by default, one
+OpenMM thread: ``--openmm-threads``; ``--platform CUDA`` on a GPU machine) from the same frame, torch on
+one thread:
 
 - one replica: Amber99SB-ILDN + OBC (the peer), a ``PythonForce`` that returns zeros (the floor of the
   Python-force route: State → NumPy → Python round trip, no model), and the packaged smooth (NLL)
@@ -15,7 +16,8 @@ All rows run Langevin dynamics (300 K, 10/ps, 1 fs) on the same OpenMM platform 
 
 Columns: ``build s`` = building the flow force (tracing + compiling, or loading a cached package;
 ``--cache-dir`` for a fresh cache to time a cold compile), ``ms/call`` = one direct energy+force
-call of the route outside OpenMM (median of 200), ``warm-up s`` = the first 10 steps.
+call of the route outside OpenMM (median of 200), ``warm-up s`` = the first 10 steps, ``cpu/wall`` =
+process CPU time / wall time of the timed runs (below 1: the process waited for a core — contention).
 
 Last line: ``ratio statgen/peer: X`` = seconds per replica-step of the batched flow (R replicas,
 fastest route measured) / seconds per replica-step of Amber (R Contexts).
@@ -45,6 +47,9 @@ def main(argv=None) -> None:
     ap.add_argument("--compile", action="store_true", help="also time method='compile' (same as adding it to --methods)")
     ap.add_argument("--cache-dir", default=None, help="AOTInductor package cache (default: the user cache)")
     ap.add_argument("--device", default=None, help="torch device of the flow (default: cpu)")
+    ap.add_argument("--openmm-threads", type=int, default=1,
+                    help="threads of OpenMM's CPU platform for every row (default 1: its worker threads otherwise "
+                         "compete with the Python force on a small machine; 0 = OpenMM's default, all cores)")
     ap.add_argument("--dtype", default="float64", choices=("float64", "float32"),
                     help="precision of the flow evaluation (default float64; OpenMM gets float64 forces either way)")
     args = ap.parse_args(argv)
@@ -107,12 +112,14 @@ def main(argv=None) -> None:
         s.addForce(openmm.PythonForce(ZeroPotential(copies * len(masses))))
         return s
 
+    props = {"Threads": str(args.openmm_threads)} if args.platform == "CPU" and args.openmm_threads > 0 else {}
+
     def timed(system, copies, steps, contexts=1):
         ctxs = []
         for c in range(contexts):
             integ = openmm.LangevinMiddleIntegrator(300.0, 10.0, 0.001)
             integ.setRandomNumberSeed(1 + c)
-            ctx = openmm.Context(system, integ, get_platform(args.platform))
+            ctx = openmm.Context(system, integ, get_platform(args.platform), props)
             ctx.setPositions(np.tile(start, (copies, 1)))
             ctx.setVelocitiesToTemperature(300.0, 1 + c)
             ctxs.append((ctx, integ))
@@ -122,11 +129,16 @@ def main(argv=None) -> None:
                 integ.step(10)  # warm-up (kernel compilation, first torch call)
             warm = time.perf_counter() - t0
 
+            shares = []
+
             def run():
+                c0, w0 = time.process_time(), time.perf_counter()
                 for _, integ in ctxs:
                     integ.step(steps)
-            sec, mib, _ = measure(run, repeat=3)
-        return sec, mib, warm
+                shares.append((time.process_time() - c0) / (time.perf_counter() - w0))
+            # timed runs without the peak-memory sampler thread (it would take the GIL every 2 ms)
+            sec, mib, _ = measure(run, repeat=3, min_time=1e-9)
+        return sec, mib, warm, float(np.median(shares[1:]))
 
     def flow_name(method, copies):
         return f"smooth flow, {method}" if copies == 1 else f"smooth flow, {copies} copies batched, {method}"
@@ -142,15 +154,15 @@ def main(argv=None) -> None:
     cases += [(flow_name(m, R), R, (lambda m=m: flow(R, m)), 1, flow_steps(m), m) for m in methods]
     rows, rate = [], {}
     for name, copies, make, contexts, steps, method in cases:
-        sec, mib, warm = timed(make(), copies, steps, contexts)
+        sec, mib, warm, share = timed(make(), copies, steps, contexts)
         replica_steps = copies * contexts * steps
         rate[name] = replica_steps / sec
         build, ms = built.get(f"{method}:{copies}", (float("nan"), float("nan")))
         rows.append({"potential": name, "platform": args.platform, "replicas": copies * contexts, "steps": steps,
                      "seconds": sec, "replica-steps/s": rate[name], "ns/day per replica": steps / sec * 0.0864,
-                     "ms/call": ms, "build s": build, "warm-up s": warm, "peak MiB": mib})
-    print(f"torch {torch.__version__}, openmm {openmm.__version__}, torch threads 1, flow in {args.dtype}; timings on a "
-          "shared machine are inflated by contention")
+                     "ms/call": ms, "build s": build, "warm-up s": warm, "cpu/wall": share, "peak MiB": mib})
+    print(f"torch {torch.__version__}, openmm {openmm.__version__}, torch threads 1, OpenMM platform properties {props}, "
+          f"flow in {args.dtype}; timings on a shared machine are inflated by contention")
     print_table(rows)
     floor1, floorR = rate["zero PythonForce (floor)"], rate[f"zero PythonForce, {R} copies"]
     best1 = max(methods, key=lambda m: rate[flow_name(m, 1)])

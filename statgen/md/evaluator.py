@@ -224,8 +224,18 @@ class EnergyForce:
         on the first call; returns the route used for it ("eager", "compile" or "aoti")."""
         shape = tuple(int(s) for s in shape)
         if shape not in self.routes:
-            self._build(torch.zeros(shape, dtype=self.dtype, device=self.device))
+            self._build(self._example(shape))
         return self.routes[shape]
+
+    def _example(self, shape) -> torch.Tensor:
+        """Positions of ``shape`` to trace and check a compiled route with: the configuration at the
+        centre of the flow's box (u = ½) for a Boltzmann generator, zeros otherwise."""
+        ic = getattr(self.model, "ic", None)
+        if len(shape) == 3 and callable(getattr(ic, "_inverse", None)) and getattr(ic, "n_atoms", None) == shape[1]:
+            with torch.no_grad():
+                u = torch.full((shape[0], ic.dim), 0.5, dtype=self.dtype, device=self.device)
+                return ic._inverse(u)[0].contiguous()
+        return torch.zeros(shape, dtype=self.dtype, device=self.device)
 
     def _build(self, x: torch.Tensor) -> None:
         shape = tuple(x.shape)
