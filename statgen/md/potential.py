@@ -57,8 +57,8 @@ class FlowPotential:
 
     Per call the positions (float64 nm, from OpenMM's State) are viewed as a tensor without a copy
     (a float32 model converts them, and its forces are converted back to float64 for OpenMM), the
-    energies and forces are scaled by k_BT into preallocated float64 buffers, and the forces are
-    returned in one buffer reused from call to call (OpenMM copies it).
+    energies and forces are scaled by k_BT into float64 arrays; called by OpenMM, the forces go into
+    one buffer reused from call to call (OpenMM copies it).
 
     Calling it with an OpenMM ``State`` returns ``(energy kJ/mol, forces (R·n_atoms, 3) kJ/mol/nm)``;
     :attr:`energies` holds the per-copy energies (R,) kJ/mol of the last call.
@@ -87,18 +87,20 @@ class FlowPotential:
         self.dtype, self.device = self.evaluate.dtype, self.evaluate.device
         self.alive = np.ones(self.replicas, dtype=bool)
         self.energies = np.full(self.replicas, np.nan)
-        self._forces = None
+        self._forces = None  # the OpenMM callback's force buffer, reused from call to call
         if self.n_atoms is not None:
             self.evaluate.prepare((self.replicas, self.n_atoms, 3))
-            self._forces = np.zeros((self.replicas * self.n_atoms, 3))
 
     @property
     def route(self) -> str:
         """How the batch is evaluated: "eager", "compile" or "aoti" (see :class:`statgen.md.EnergyForce`)."""
         return self.evaluate.routes.get((self.replicas, self.n_atoms, 3), self.evaluate.method)
 
-    def energy_and_forces(self, positions: np.ndarray) -> tuple[float, np.ndarray]:
-        """(U kJ/mol summed over live copies, F (R·n_atoms, 3) kJ/mol/nm) at ``positions`` (R·n_atoms, 3) nm."""
+    def energy_and_forces(self, positions: np.ndarray, *, out: np.ndarray | None = None) -> tuple[float, np.ndarray]:
+        """(U kJ/mol summed over live copies, F (R·n_atoms, 3) kJ/mol/nm) at ``positions`` (R·n_atoms, 3) nm.
+
+        ``out``: a float64 array of the forces' shape to write them into (returned); by default a new
+        array. The OpenMM callback passes one buffer reused from step to step (OpenMM copies it)."""
         positions = np.asarray(positions, dtype=np.float64)
         want = self.replicas * self.n_atoms if self.n_atoms else None
         if positions.ndim != 2 or positions.shape[1] != 3 or (want and positions.shape[0] != want) \
@@ -110,9 +112,11 @@ class FlowPotential:
         x = torch.from_numpy(positions).to(dtype=self.dtype, device=self.device).reshape(self.replicas, -1, 3)
         e, f = self.evaluate(x)
         e = e.to(torch.float64).cpu().numpy() * self.kbt
-        if self._forces is None or self._forces.shape != positions.shape:
-            self._forces = np.empty(positions.shape)
-        out = self._forces
+        if out is None:
+            out = np.empty(positions.shape)
+        elif not (isinstance(out, np.ndarray) and out.shape == positions.shape and out.dtype == np.float64):
+            raise ValueError(f"out must be a float64 array of shape {positions.shape}, got "
+                             f"{getattr(out, 'shape', type(out).__name__)} {getattr(out, 'dtype', '')}")
         np.multiply(f.reshape(-1, 3).cpu().numpy(), self.kbt, out=out)
         f = out.reshape(self.replicas, -1, 3)
         bad = ~np.isfinite(e) | ~np.isfinite(f).all(axis=(1, 2))
@@ -130,7 +134,9 @@ class FlowPotential:
     def __call__(self, state):
         unit = import_openmm().unit
         pos = state.getPositions(asNumpy=True).value_in_unit(unit.nanometer)
-        return self.energy_and_forces(pos)
+        if self._forces is None or self._forces.shape != pos.shape:
+            self._forces = np.empty(pos.shape)
+        return self.energy_and_forces(pos, out=self._forces)
 
 
 class ZeroPotential:
