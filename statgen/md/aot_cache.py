@@ -36,7 +36,7 @@ from pathlib import Path
 
 import torch
 
-__all__ = ["cache_dir", "model_key", "load_package", "build_package"]
+__all__ = ["cache_dir", "model_key", "load_package", "build_package", "CacheEntryError"]
 
 FORMAT = "statgen.md.aot_cache/1"
 PACKAGE, META = "package.pt2", "meta.json"
@@ -48,6 +48,10 @@ def cache_dir() -> Path:
     if root:
         return Path(root) / "md-aoti"
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "statgen" / "md-aoti"
+
+
+class CacheEntryError(ValueError):
+    """A cache entry that is damaged (checksum, JSON, format, missing or unloadable package)."""
 
 
 def _target(device: torch.device) -> str:
@@ -118,29 +122,30 @@ class _Runner:
 
 def load_package(entry: str | os.PathLike, device: torch.device) -> _Runner:
     """Load ``entry/package.pt2`` after checking ``entry/meta.json`` and the package's SHA-256.
-    A damaged entry raises ``ValueError`` naming the file (delete the directory to rebuild it)."""
+    A damaged entry raises :class:`CacheEntryError` (a ``ValueError``) naming the file (delete the
+    directory to rebuild it)."""
     entry = Path(entry)
     pkg, meta_path = entry / PACKAGE, entry / META
     what = "statgen AOTInductor cache entry"
     try:
         meta = json.loads(meta_path.read_text())
     except (OSError, ValueError) as exc:
-        raise ValueError(f"{meta_path} is not a valid {what} ({type(exc).__name__}: {exc}); "
+        raise CacheEntryError(f"{meta_path} is not a valid {what} ({type(exc).__name__}: {exc}); "
                          f"delete {entry} to rebuild it") from exc
     if not isinstance(meta, dict) or meta.get("format") != FORMAT or not isinstance(meta.get("sha256"), str):
-        raise ValueError(f"{meta_path} is not a valid {what}: format {meta.get('format') if isinstance(meta, dict) else meta!r}; "
+        raise CacheEntryError(f"{meta_path} is not a valid {what}: format {meta.get('format') if isinstance(meta, dict) else meta!r}; "
                          f"delete {entry} to rebuild it")
     if not pkg.is_file():
-        raise ValueError(f"{pkg} is missing from the {what} {entry}; delete {entry} to rebuild it")
+        raise CacheEntryError(f"{pkg} is missing from the {what} {entry}; delete {entry} to rebuild it")
     got = _sha256(pkg)
     if got != meta["sha256"]:
-        raise ValueError(f"{pkg} is corrupt: SHA-256 {got[:16]}… does not match {meta['sha256'][:16]}… recorded in "
+        raise CacheEntryError(f"{pkg} is corrupt: SHA-256 {got[:16]}… does not match {meta['sha256'][:16]}… recorded in "
                          f"{meta_path}; delete {entry} to rebuild it")
     index = device.index if device.type == "cuda" and device.index is not None else -1
     try:
         loader = torch._C._aoti.AOTIModelPackageLoader(str(pkg), "model", False, 1, index)
     except Exception as exc:  # noqa: BLE001 - the C++ loader raises RuntimeError with its own text
-        raise ValueError(f"{pkg} cannot be loaded as an AOTInductor package ({type(exc).__name__}: "
+        raise CacheEntryError(f"{pkg} cannot be loaded as an AOTInductor package ({type(exc).__name__}: "
                          f"{str(exc).splitlines()[0][:300] if str(exc) else ''}); delete {entry} to rebuild it") from exc
     return _Runner(loader)
 

@@ -268,27 +268,31 @@ class EnergyForce:
                     log.info("compiling the flow energy+force for batch shape %s with AOTInductor (%s; once per "
                              "model, shape and machine, 1-3 min on a CPU) into %s", shape, why, entry)
                     fn = aot_cache.build_package(entry, trace_energy_force(self.model, x), x, info)
-        except ValueError:
-            raise  # a corrupt cache entry: refused with its own message, never silently replaced
         except Exception as exc:  # noqa: BLE001 - tracing/compiling can fail in many ways; report and fall back
-            msg = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}"
-            if self.method != "auto":
-                raise RuntimeError(f"method={route!r} failed for batch shape {shape}: {msg}") from exc
-            warnings.warn(f"statgen.md.EnergyForce: {route} failed for batch shape {shape} ({msg}); "
-                          "using the eager path", RuntimeWarning, stacklevel=3)
-            self.routes[shape] = "eager"
+            from statgen.md.aot_cache import CacheEntryError
+
+            if isinstance(exc, CacheEntryError):
+                raise  # a damaged cache entry: refused with its own message, never silently replaced
+            self._failed(route, shape, exc)
             return
         log.info("flow energy+force for batch shape %s: %s, ready in %.1f s", shape, route, time.perf_counter() - t0)
         self._compiled[shape] = fn
         self.routes[shape] = route
 
+    def _failed(self, route: str, shape, exc: Exception) -> None:
+        """An explicit compiled method re-raises as RuntimeError; "auto" warns and uses eager for ``shape``."""
+        msg = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}"
+        if self.method != "auto":
+            raise RuntimeError(f"method={route!r} failed for batch shape {shape}: {msg}") from exc
+        warnings.warn(f"statgen.md.EnergyForce: {route} failed for batch shape {shape} ({msg}); "
+                      "using the eager path", RuntimeWarning, stacklevel=4)
+        self.routes[shape] = "eager"
+
     def __call__(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         fn = self._compiled.get(tuple(x.shape))
-        if fn is not None:
-            return fn(x)
-        if tuple(x.shape) not in self.routes:
+        if fn is None and tuple(x.shape) not in self.routes:
             self._build(x)
             fn = self._compiled.get(tuple(x.shape))
-            if fn is not None:
-                return fn(x)
+        if fn is not None:
+            return fn(x.contiguous())  # compiled for the contiguous layout (a no-op for OpenMM's positions)
         return _energy_and_force(self._fn, x)

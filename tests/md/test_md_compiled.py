@@ -126,6 +126,27 @@ def test_a_damaged_cache_entry_is_refused_with_a_clear_error(model, tmp_path):
     assert sorted(p.name for p in entry.iterdir()) == [META]  # untouched
 
 
+def test_a_failing_compile_falls_back_to_eager_under_auto_and_raises_otherwise(model, tmp_path, monkeypatch):
+    import statgen.md.evaluator as evaluator
+
+    def broken(model, x):
+        raise NotImplementedError("no tracer today")
+
+    monkeypatch.setattr(evaluator, "trace_energy_force", broken)
+    monkeypatch.delenv(METHOD_ENV, raising=False)
+    ev = EnergyForce(model, method="auto", cache_dir=tmp_path, calls=AUTO_COMPILE_CALLS)
+    with pytest.warns(RuntimeWarning, match="aoti failed for batch shape .*no tracer today.*using the eager path"):
+        assert ev.prepare((2, 22, 3)) == "eager"
+    x = torch.tensor(np.load(DATA / "fast_path_reference.npz")["positions"][:2])
+    e, f = ev(x)
+    e0, f0 = EnergyForce(model)(x)
+    assert torch.equal(e, e0) and torch.equal(f, f0)
+    assert not any(tmp_path.iterdir()) or all(p.suffix == ".lock" for p in tmp_path.iterdir())
+    for method in ("aoti", "compile"):
+        with pytest.raises(RuntimeError, match=f"method='{method}' failed .*NotImplementedError: no tracer today"):
+            EnergyForce(model, method=method, cache_dir=tmp_path).prepare((2, 22, 3))
+
+
 def test_aoti_needs_a_boltzmann_generator():
     class Plain:
         def energy(self, x):
