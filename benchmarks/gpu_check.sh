@@ -3,9 +3,12 @@
 #   bash benchmarks/gpu_check.sh            (from the repository root; PY=... to pick the interpreter)
 # 1. the `gpu` tests (torch CUDA vs CPU, flows and md);
 # 2. OpenMM's CUDA platform: Amber, the zero-force floor and the flow potential (torch on CUDA), R = 1 and R = 10,
-#    steps/s and ns/day (benchmarks/md_flow_potential.py; also with the flow's torch on the CPU);
+#    steps/s and ns/day (benchmarks/md_flow_potential.py), eager and the compiled AOTInductor route (Triton
+#    kernels, compiled once per replica count into a fresh cache under $OUT, so the build time is a cold one);
+#    also with the flow's torch on the CPU (AOTInductor C++ package);
 # 3. flow training steps/s, CPU vs GPU (smooth flow, batch 128, NLL and NLL + force matching).
-# Every part has its own timeout, so one hang cannot eat the budget; the script goes on after a failure.
+# Every part has its own timeout (30 + 110 + 170 + 90 + 70 s = 7.8 min at most), so one hang cannot eat the
+# budget; the script goes on after a failure.
 set -uo pipefail
 PY=${PY:-python}
 export PYTHONPATH=${PYTHONPATH:-.}
@@ -15,7 +18,7 @@ status=0
 step() { echo; echo "=== $1 ($(date -u +%T))"; }
 
 step "environment"
-timeout 60 $PY - <<'PYEOF' || status=1
+timeout 30 $PY - <<'PYEOF' || status=1
 import torch, openmm
 print("torch", torch.__version__, "cuda", torch.version.cuda, "available", torch.cuda.is_available())
 if torch.cuda.is_available():
@@ -24,18 +27,20 @@ print("openmm", openmm.__version__, [openmm.Platform.getPlatform(i).getName() fo
 PYEOF
 
 step "gpu tests (pytest -m gpu)"
-timeout 150 $PY -m pytest -q -m gpu tests/md tests/flows tests/graphical -p no:cacheprovider 2>&1 | tail -15 || status=1
+timeout 110 $PY -m pytest -q -m gpu tests/md tests/flows tests/graphical -p no:cacheprovider 2>&1 | tail -15 || status=1
 
-step "OpenMM CUDA platform, flow torch on CUDA: Amber, zero floor, flow R=1 and R=10"
-timeout 150 $PY benchmarks/md_flow_potential.py --platform CUDA --device cuda --steps 300 --floor-steps 3000 \
-    --replicas 10 2>&1 | tee "$OUT/md_cuda_cuda.txt" | tail -14 || status=1
+step "OpenMM CUDA platform, flow torch on CUDA (eager and aoti): Amber, zero floor, flow R=1 and R=10"
+rm -rf "$OUT/aoti_cache"
+timeout 170 $PY benchmarks/md_flow_potential.py --platform CUDA --device cuda --methods eager,aoti --steps 300 \
+    --fast-steps 2000 --floor-steps 3000 --replicas 10 --cache-dir "$OUT/aoti_cache" 2>&1 \
+    | tee "$OUT/md_cuda_cuda.txt" | tail -16 || status=1
 
-step "OpenMM CUDA platform, flow torch on CPU"
-timeout 100 $PY benchmarks/md_flow_potential.py --platform CUDA --steps 200 --floor-steps 3000 --replicas 10 \
-    2>&1 | tee "$OUT/md_cuda_cpu.txt" | tail -14 || status=1
+step "OpenMM CUDA platform, flow torch on CPU (aoti)"
+timeout 90 $PY benchmarks/md_flow_potential.py --platform CUDA --methods aoti --fast-steps 2000 --floor-steps 3000 \
+    --replicas 10 --cache-dir "$OUT/aoti_cache" 2>&1 | tee "$OUT/md_cuda_cpu.txt" | tail -14 || status=1
 
 step "flow training steps/s, CPU vs GPU"
-timeout 120 $PY - <<'PYEOF' || status=1
+timeout 70 $PY - <<'PYEOF' || status=1
 import time, torch
 from statgen.md import BoltzmannGenerator, pretrained_starting_frames, train_boltzmann_generator
 x = torch.tensor(pretrained_starting_frames()).repeat(64, 1, 1)

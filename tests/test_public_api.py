@@ -80,7 +80,7 @@ PUBLIC_API = [
     Api(MD, "run_md", ("potential", "positions"),
         {"temperature": REQUIRED, "nvt_steps": REQUIRED, "nve_steps": REQUIRED, "platform": REQUIRED,
          "batch": True, "trajectory": None}),
-    Api(MD, "EnergyForce", ("model",), {"method": "eager"}),
+    Api(MD, "EnergyForce", ("model",), {"method": "eager", "cache_dir": None, "calls": None}),
     Api(MD, "maxwell_boltzmann_velocities", ("masses", "temperature", "seed")),
 ]
 

@@ -6,7 +6,7 @@
 - :class:`BoltzmannGenerator` — smooth (or RQ-spline) flow over internal coordinates; save / load /
   :func:`pretrained_boltzmann_generator`; :func:`train_boltzmann_generator` (the flows' training loop).
 - :func:`ramachandran`, :func:`basin_free_energies`, :func:`evaluate_boltzmann_generator` — analysis.
-- :class:`EnergyForce` — batched energies and forces with little overhead (eager or ``torch.compile``).
+- :class:`EnergyForce` — batched energies and forces: eager, TorchInductor, or AOTInductor packages cached on disk.
 - :func:`flow_force` — the flow as an OpenMM ``Force`` (U = −k_BT log p, kJ/mol; R replicas in one batch);
   :func:`run_md` — NVT → NVE, replicas integrated together, DCD trajectories.
 

@@ -40,7 +40,8 @@ class MDRun(dict):
 
     time (T,) ps; potential, kinetic, total (R, T) kJ/mol (NaN after a blow-up); nve (T,) bool
     (report inside the NVE phase); blew_up (R,) bool; drift (R,) kJ/mol/ps and fluctuation (R,)
-    kJ/mol of the NVE total energy (see :func:`energy_statistics`).
+    kJ/mol of the NVE total energy (see :func:`energy_statistics`); for a flow potential ``method``
+    (0-d str): the route that evaluated it ("eager", "compile" or "aoti").
     """
 
 
@@ -149,7 +150,7 @@ def _simulate(system, copies: int, masses, starts, velocities, energies, *, T, f
 def run_md(potential, positions, *, temperature=300.0, nvt_steps: int = 1000, nve_steps: int = 5000,
            friction: float = 10.0, timestep_fs: float = 1.0, report_every: int = 10, platform: str = "Reference",
            seed: int = 0, blowup_energy: float = 1e8, threads: int | None = 1, batch: bool = True,
-           method: str = "eager", trajectory: str | os.PathLike | None = None, progress: bool = True) -> MDRun:
+           method: str = "auto", trajectory: str | os.PathLike | None = None, progress: bool = True) -> MDRun:
     """Langevin NVT then velocity-Verlet NVE from each starting frame (one replica per frame).
 
     With a flow potential and ``batch=True`` (default) the R replicas are integrated together: one
@@ -178,8 +179,10 @@ def run_md(potential, positions, *, temperature=300.0, nvt_steps: int = 1000, nv
         batched and unbatched NVT phases are statistically, not bit-for-bit, equal (and OpenMM's
         Reference platform was observed not to repeat its Langevin stream within one process).
     batch : integrate the replicas of a flow potential together (above).
-    method : how the flow's energy and forces are evaluated, "eager" or "compile"
-        (:class:`statgen.md.EnergyForce`).
+    method : how the flow's energy and forces are evaluated: "auto" (default: a compiled AOTInductor
+        package when one is cached for this model and replica count, or when nvt_steps + nve_steps
+        >= 20 000 repays building it — 1–3 min on a CPU, once per model, replica count and machine;
+        eager otherwise), "eager", "compile" or "aoti" (:class:`statgen.md.EnergyForce`).
     trajectory : optional ``.dcd`` path: the positions at every report are written as DCD, one file
         per replica (``PATH`` itself for R = 1, else ``PATH`` with ``.r<k>`` before the suffix),
         with the topology as ``PATH`` with suffix ``.pdb`` (starting frame of replica 0); frames of
@@ -256,9 +259,12 @@ def run_md(potential, positions, *, temperature=300.0, nvt_steps: int = 1000, nv
         def groups():
             sets = [list(range(R))] if batch else [[r] for r in range(R)]
             for idx in sets:
-                fp = FlowPotential(potential, T, n_atoms=N, replicas=len(idx), on_nonfinite="drop", method=method)
+                fp = FlowPotential(potential, T, n_atoms=N, replicas=len(idx), on_nonfinite="drop", method=method,
+                                   steps=nvt_steps + nve_steps)
+                routes.add(fp.route)
                 system = _flow_copies_system(fp, masses)
                 yield idx, system, (lambda st, fp=fp: fp.energies), fp.alive, seed * 7919 + (0 if batch else idx[0])
+    routes: set[str] = set()
     bar = progress_bar(total=R * (n_rep - 1), desc="md run", progress=progress)
     with bar, limited_threads(threads, blas=False):
         for idx, system, energies, alive, sd in groups():
@@ -272,6 +278,8 @@ def run_md(potential, positions, *, temperature=300.0, nvt_steps: int = 1000, nv
     drift, fluct = energy_statistics(time[nve], total[:, nve])
     out = MDRun(time=time, potential=pot, kinetic=kin, total=total, nve=nve, blew_up=blew, drift=drift,
                 fluctuation=fluct)
+    if routes:
+        out["method"] = np.asarray("+".join(sorted(routes)))
     if traj is not None:
         out["trajectory_files"], out["topology"] = _write_trajectories(traj, frames, pos[0], dt * report_every)
     return out

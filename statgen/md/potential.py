@@ -46,14 +46,26 @@ class FlowPotential:
     on_nonfinite : "raise" (a non-finite energy raises ``FloatingPointError``, which OpenMM re-raises
         as ``OpenMMException``) or "drop" (the copy is marked dead in :attr:`alive` and from then on
         gets zero energy and force, so the other copies keep running; what :func:`run_md` uses).
-    method : evaluation method of :class:`statgen.md.EnergyForce` ("eager" or "compile").
+    method : evaluation method of :class:`statgen.md.EnergyForce`: "auto" (default: the AOTInductor
+        package of the energy+force graph when one is cached for this model and replica count, or
+        when ``steps`` >= 20 000 makes compiling one worth it; else eager), "eager", "compile" or
+        "aoti" (compile — 1–3 min on a CPU, once per model, replica count and machine — or load).
+        A compiled route is built (or loaded) here, before the first MD step, when the atom count
+        is known; :attr:`route` says which one evaluates the batch.
+    cache_dir : directory of the AOTInductor packages (default :func:`statgen.md.aot_cache.cache_dir`).
+    steps : expected number of evaluations (MD steps), for ``method="auto"``; None: unknown.
+
+    Per call the positions (float64 nm, from OpenMM's State) are viewed as a tensor without a copy
+    (a float32 model converts them, and its forces are converted back to float64 for OpenMM), the
+    energies and forces are scaled by k_BT into float64 arrays; called by OpenMM, the forces go into
+    one buffer reused from call to call (OpenMM copies it).
 
     Calling it with an OpenMM ``State`` returns ``(energy kJ/mol, forces (R·n_atoms, 3) kJ/mol/nm)``;
     :attr:`energies` holds the per-copy energies (R,) kJ/mol of the last call.
     """
 
     def __init__(self, model, temperature, *, n_atoms: int | None = None, replicas: int = 1,
-                 on_nonfinite: str = "raise", method: str = "eager"):
+                 on_nonfinite: str = "raise", method: str = "auto", cache_dir=None, steps: int | None = None):
         from statgen._checks import check_choice
 
         _check_energy_model(model, "model")
@@ -70,13 +82,25 @@ class FlowPotential:
         if self.replicas > 1 and self.n_atoms is None:
             raise ValueError("replicas > 1 needs n_atoms (or a model with n_atoms) to split the System into copies")
         self.on_nonfinite = check_choice(on_nonfinite, "on_nonfinite", ["raise", "drop"])
-        self.evaluate = EnergyForce(model, method=method)
+        steps = None if steps is None else check_int(steps, "steps", minimum=0)
+        self.evaluate = EnergyForce(model, method=method, cache_dir=cache_dir, calls=steps)
         self.dtype, self.device = self.evaluate.dtype, self.evaluate.device
         self.alive = np.ones(self.replicas, dtype=bool)
         self.energies = np.full(self.replicas, np.nan)
+        self._forces = None  # the OpenMM callback's force buffer, reused from call to call
+        if self.n_atoms is not None:
+            self.evaluate.prepare((self.replicas, self.n_atoms, 3))
 
-    def energy_and_forces(self, positions: np.ndarray) -> tuple[float, np.ndarray]:
-        """(U kJ/mol summed over live copies, F (R·n_atoms, 3) kJ/mol/nm) at ``positions`` (R·n_atoms, 3) nm."""
+    @property
+    def route(self) -> str:
+        """How the batch is evaluated: "eager", "compile" or "aoti" (see :class:`statgen.md.EnergyForce`)."""
+        return self.evaluate.routes.get((self.replicas, self.n_atoms, 3), self.evaluate.method)
+
+    def energy_and_forces(self, positions: np.ndarray, *, out: np.ndarray | None = None) -> tuple[float, np.ndarray]:
+        """(U kJ/mol summed over live copies, F (R·n_atoms, 3) kJ/mol/nm) at ``positions`` (R·n_atoms, 3) nm.
+
+        ``out``: a float64 array of the forces' shape to write them into (returned); by default a new
+        array. The OpenMM callback passes one buffer reused from step to step (OpenMM copies it)."""
         positions = np.asarray(positions, dtype=np.float64)
         want = self.replicas * self.n_atoms if self.n_atoms else None
         if positions.ndim != 2 or positions.shape[1] != 3 or (want and positions.shape[0] != want) \
@@ -88,7 +112,13 @@ class FlowPotential:
         x = torch.from_numpy(positions).to(dtype=self.dtype, device=self.device).reshape(self.replicas, -1, 3)
         e, f = self.evaluate(x)
         e = e.to(torch.float64).cpu().numpy() * self.kbt
-        f = f.to(torch.float64).cpu().numpy() * self.kbt
+        if out is None:
+            out = np.empty(positions.shape)
+        elif not (isinstance(out, np.ndarray) and out.shape == positions.shape and out.dtype == np.float64):
+            raise ValueError(f"out must be a float64 array of shape {positions.shape}, got "
+                             f"{getattr(out, 'shape', type(out).__name__)} {getattr(out, 'dtype', '')}")
+        np.multiply(f.reshape(-1, 3).cpu().numpy(), self.kbt, out=out)
+        f = out.reshape(self.replicas, -1, 3)
         bad = ~np.isfinite(e) | ~np.isfinite(f).all(axis=(1, 2))
         if bad.any():
             if self.on_nonfinite == "raise":
@@ -104,7 +134,9 @@ class FlowPotential:
     def __call__(self, state):
         unit = import_openmm().unit
         pos = state.getPositions(asNumpy=True).value_in_unit(unit.nanometer)
-        return self.energy_and_forces(pos)
+        if self._forces is None or self._forces.shape != pos.shape:
+            self._forces = np.empty(pos.shape)
+        return self.energy_and_forces(pos, out=self._forces)
 
 
 class ZeroPotential:
@@ -121,7 +153,7 @@ class ZeroPotential:
 
 
 def flow_force(model, temperature, *, n_atoms: int | None = None, force_group: int = 0, replicas: int = 1,
-               method: str = "eager"):
+               method: str = "auto", steps: int | None = None):
     """An OpenMM ``Force`` with U = −k_B T log p(x) (kJ/mol), forces −∇U (kJ/mol/nm).
 
     Backed by ``openmm.PythonForce``, which runs on every platform (positions and forces are
@@ -142,7 +174,7 @@ def flow_force(model, temperature, *, n_atoms: int | None = None, force_group: i
     if not hasattr(openmm, "PythonForce"):
         raise ImportError("flow_force needs openmm >= 8.6 (openmm.PythonForce): pip install 'statgen[md]'")
     potential = model if isinstance(model, FlowPotential) else \
-        FlowPotential(model, temperature, n_atoms=n_atoms, replicas=replicas, method=method)
+        FlowPotential(model, temperature, n_atoms=n_atoms, replicas=replicas, method=method, steps=steps)
     force_group = check_int(force_group, "force_group", minimum=0, maximum=31)
     force = openmm.PythonForce(potential)
     force.setForceGroup(force_group)
@@ -191,14 +223,14 @@ def alanine_masses() -> np.ndarray:
 
 
 def flow_system(model, temperature=None, *, masses: Sequence[float] | None = None, replicas: int = 1,
-                method: str = "eager"):
+                method: str = "auto", steps: int | None = None):
     """An ``openmm.System`` whose only force is the flow potential; masses (amu, > 0, one per atom of
     the model) default to alanine dipeptide's. With ``replicas`` = R > 1 the System holds R
     non-interacting copies (particles r·N … (r+1)·N − 1 are copy r) under one batched flow force.
     ``model`` may be a :class:`FlowPotential` (its temperature, replicas and method are used)."""
     openmm = import_openmm()
     potential = model if isinstance(model, FlowPotential) else \
-        FlowPotential(model, temperature, replicas=replicas, method=method)
+        FlowPotential(model, temperature, replicas=replicas, method=method, steps=steps)
     if masses is None:
         masses = alanine_masses()
     if isinstance(masses, str):

@@ -142,15 +142,3 @@ def test_fast_path_on_cuda_equals_cpu_and_drives_md(reference):
                  progress=False)
     assert not res["blew_up"].any()
     np.testing.assert_allclose(res["total"], ref["total"], rtol=0, atol=1e-3)  # CUDA platform: mixed precision
-
-
-@pytest.mark.slow
-def test_compiled_path_equals_the_reference_autograd_path(reference):
-    """method="compile" (torch.compile of the energy, AOTAutograd backward): same numbers as the eager path
-    and the stored pre-change reference (slow: ~1.5 min of compilation on a CPU without a warm cache)."""
-    model = load_boltzmann_generator(DATA / "random_smooth_bg.pt").double()
-    x = torch.tensor(reference["positions"])
-    e, f = EnergyForce(model, method="compile")(x)
-    np.testing.assert_allclose(e.numpy(), reference["smooth_energy"], rtol=1e-10, atol=0)
-    np.testing.assert_allclose(f.numpy(), reference["smooth_force"], rtol=0,
-                               atol=1e-10 * np.abs(reference["smooth_force"]).max())
