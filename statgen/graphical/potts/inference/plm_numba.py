@@ -170,28 +170,7 @@ def kernels():
         for t in prange(y.shape[0]):
             y[t] += a * x[t]
 
-    @njit(parallel=True, cache=True)
-    def _xpay(y, alpha, x):  # y ← x + α y, in place (a trial point x₀ + α d formed in d's place is not used)
-        a = y.dtype.type(alpha)
-        for t in prange(y.shape[0]):
-            y[t] = x[t] + a * y[t]
-
-    @njit(parallel=True, cache=True)
-    def _counts(s, need):  # #{m′ : identity(s_m, s_m′) ≥ need}
-        M, L = s.shape
-        out = np.zeros(M, dtype=np.int64)
-        for m in prange(M):
-            c = 0
-            for n in range(M):
-                ident = 0
-                for t in range(L):
-                    ident += s[m, t] == s[n, t]
-                c += ident >= need
-            out[m] = c
-        return out
-
-    return {"value_grad": _value_grad, "dot": _dot, "axpy": _axpy, "xpay": _xpay, "counts": _counts,
-            "numba": numba}
+    return {"value_grad": _value_grad, "dot": _dot, "axpy": _axpy, "numba": numba}
 
 
 def set_threads(n: int | None) -> int:
