@@ -42,6 +42,89 @@ def kernels():
 
     fast = {"nsz", "arcp", "contract", "reassoc"}  # no nnan/ninf/afn: NaN and inf still propagate
 
+    @njit(cache=True, fastmath=fast)
+    def _site(i, x, st, w, L, q, m0, B, H, tmp, g):
+        """Pass 1 for site i: H ← residuals R_i of sequences m0…m0+B−1; returns Σ_m w_m log P_i."""
+        QP = H.shape[1]
+        nh = L * q
+        qq = q * q
+        for m in range(B):
+            for a in range(QP):
+                H[m, a] = 0.0
+            for a in range(q):
+                H[m, a] = x[i * q + a]
+        for j in range(L):
+            if j == i:
+                continue
+            if j < i:  # e_ji (b_j, a_i): rows already indexed by the state of j
+                o = nh + (j * L - j * (j + 1) // 2 + i - j - 1) * qq
+                for b in range(q):
+                    for a in range(q):
+                        tmp[b, a] = x[o + b * q + a]
+            else:  # e_ij (a_i, b_j): transpose so the state of j indexes rows
+                o = nh + (i * L - i * (i + 1) // 2 + j - i - 1) * qq
+                for a in range(q):
+                    for b in range(q):
+                        tmp[b, a] = x[o + a * q + b]
+            sj = st[j]
+            for m in range(B):
+                b = sj[m0 + m]
+                if b >= 0:
+                    for a in range(QP):
+                        H[m, a] += tmp[b, a]
+        acc = 0.0
+        si_row = st[i]
+        for m in range(B):
+            si = si_row[m0 + m]
+            if si < 0:
+                for a in range(QP):
+                    H[m, a] = 0.0
+                continue
+            mx = H[m, 0]
+            for a in range(1, q):
+                mx = max(mx, H[m, a])
+            z = 0.0
+            for a in range(q):
+                ea = math.exp(H[m, a] - mx)
+                H[m, a] = ea
+                z += ea
+            wm = w[m0 + m]
+            acc += wm * (math.log(H[m, si]) - math.log(z))
+            c = wm / z
+            for a in range(q):
+                H[m, a] *= c
+            H[m, si] -= wm
+            for a in range(q):
+                g[i * q + a] += H[m, a]
+        return acc
+
+    @njit(cache=True, fastmath=fast)
+    def _row(i, st, L, q, m0, B, buf, acc_j, acc_i, g):
+        """Pass 2 for row i: ∂f/∂e_ij += Σ_m R_i(m, ·) ⊗ δ_{s_mj} + δ_{s_mi} ⊗ R_j(m, ·), j > i."""
+        QP = buf.shape[2]
+        nh = L * q
+        qq = q * q
+        Ri = buf[i]
+        si = st[i]
+        for j in range(i + 1, L):
+            Rj = buf[j]
+            sj = st[j]
+            o = nh + (i * L - i * (i + 1) // 2 + j - i - 1) * qq
+            acc_j[:, :] = 0.0  # [b, a]: Σ_m R_i(m, a) δ(s_mj = b)
+            acc_i[:, :] = 0.0  # [a, b]: Σ_m δ(s_mi = a) R_j(m, b)
+            for m in range(B):
+                bj = sj[m0 + m]
+                if bj >= 0:
+                    for a in range(QP):
+                        acc_j[bj, a] += Ri[m, a]
+                ai = si[m0 + m]
+                if ai >= 0:
+                    for a in range(QP):
+                        acc_i[ai, a] += Rj[m, a]
+            for a in range(q):
+                for c in range(q):
+                    g[o + a * q + c] += acc_j[c, a] + acc_i[a, c]
+
     @njit(parallel=True, cache=True, fastmath=fast)
     def _value_grad(x, st, w, L, q, lam_h, lam_e, g, buf, block):
         QP = buf.shape[2]  # the state axis padded to whole SIMD vectors; a runtime trip count vectorizes best
@@ -73,82 +156,16 @@ def kernels():
             B = min(block, M - m0)
             # pass 1: fields → log-softmax → residuals, in buf[i, :B, :q] (lanes q…QP−1 stay 0)
             for i in prange(L):
-                H = buf[i]
                 tmp = np.zeros((q, QP), dtype=x.dtype)
-                for m in range(B):
-                    for a in range(QP):
-                        H[m, a] = 0.0
-                    for a in range(q):
-                        H[m, a] = x[i * q + a]
-                for j in range(L):
-                    if j == i:
-                        continue
-                    if j < i:  # e_ji (b_j, a_i): rows already indexed by the state of j
-                        o = nh + (j * L - j * (j + 1) // 2 + i - j - 1) * qq
-                        for b in range(q):
-                            for a in range(q):
-                                tmp[b, a] = x[o + b * q + a]
-                    else:  # e_ij (a_i, b_j): transpose so the state of j indexes rows
-                        o = nh + (i * L - i * (i + 1) // 2 + j - i - 1) * qq
-                        for a in range(q):
-                            for b in range(q):
-                                tmp[b, a] = x[o + a * q + b]
-                    for m in range(B):
-                        b = st[j, m0 + m]
-                        if b >= 0:
-                            for a in range(QP):
-                                H[m, a] += tmp[b, a]
-                acc = 0.0
-                for m in range(B):
-                    si = st[i, m0 + m]
-                    if si < 0:
-                        for a in range(QP):
-                            H[m, a] = 0.0
-                        continue
-                    mx = H[m, 0]
-                    for a in range(1, q):
-                        mx = max(mx, H[m, a])
-                    z = 0.0
-                    for a in range(q):
-                        ea = math.exp(H[m, a] - mx)
-                        H[m, a] = ea
-                        z += ea
-                    wm = w[m0 + m]
-                    acc += wm * (math.log(H[m, si]) - math.log(z))
-                    c = wm / z
-                    for a in range(q):
-                        H[m, a] *= c
-                    H[m, si] -= wm
-                    for a in range(q):
-                        g[i * q + a] += H[m, a]
-                ll[i] += acc
-            # pass 2: coupling gradients of the pairs i < j, rows i and L − 1 − i per task
+                ll[i] += _site(i, x, st, w, L, q, m0, B, buf[i], tmp, g)
+            # pass 2: coupling gradients of the pairs i < j, rows i and L − 1 − i per task (balanced)
             for rr in prange(nrow):
                 r = np.int64(rr)  # the parfor index may be unsigned: int64 − uint64 would be a float
-                acc_j = np.empty((q, QP), dtype=x.dtype)  # [b, a]: Σ_m R_i(m, a) δ(s_mj = b)
-                acc_i = np.empty((q, QP), dtype=x.dtype)  # [a, b]: Σ_m δ(s_mi = a) R_j(m, b)
-                for side in range(2):
-                    r1 = r if side == 0 else L - 1 - r
-                    if side == 1 and r1 == r:
-                        break
-                    Ri = buf[r1]
-                    for c1 in range(r1 + 1, L):
-                        Rj = buf[c1]
-                        o2 = nh + (r1 * L - r1 * (r1 + 1) // 2 + c1 - r1 - 1) * qq
-                        acc_j[:, :] = 0.0
-                        acc_i[:, :] = 0.0
-                        for m in range(B):
-                            bj = st[c1, m0 + m]
-                            if bj >= 0:
-                                for a in range(QP):
-                                    acc_j[bj, a] += Ri[m, a]
-                            ai = st[r1, m0 + m]
-                            if ai >= 0:
-                                for a in range(QP):
-                                    acc_i[ai, a] += Rj[m, a]
-                        for a in range(q):
-                            for c in range(q):
-                                g[o2 + a * q + c] += acc_j[c, a] + acc_i[a, c]
+                acc_j = np.empty((q, QP), dtype=x.dtype)
+                acc_i = np.empty((q, QP), dtype=x.dtype)
+                _row(r, st, L, q, m0, B, buf, acc_j, acc_i, g)
+                if L - 1 - r != r:
+                    _row(L - 1 - r, st, L, q, m0, B, buf, acc_j, acc_i, g)
         return pen.sum() + pe.sum() - ll.sum()
 
     @njit(parallel=True, cache=True)
