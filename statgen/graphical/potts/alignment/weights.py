@@ -10,9 +10,8 @@ same integers, so the weights are identical. References: F. Morcos et al., PNAS 
 
 from __future__ import annotations
 
-import math
-
 import functools
+import math
 
 import numpy as np
 

@@ -27,7 +27,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from statgen._checks import check_choice, check_int, check_int_states, check_memory, check_nonnegative
+from statgen._checks import (
+    check_choice,
+    check_int,
+    check_int_states,
+    check_memory,
+    check_nonnegative,
+)
 from statgen.graphical.potts.inference.lbfgs import HISTORY, lbfgs, lbfgs_bytes
 from statgen.graphical.potts.model import PottsModel, check_weights
 

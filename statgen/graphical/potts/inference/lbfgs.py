@@ -74,6 +74,19 @@ def lbfgs(fun: Callable[[np.ndarray, np.ndarray], float], x: np.ndarray, *, max_
     alpha = np.zeros(history)
     step = 1.0 / np.sqrt(dot(d, d))
     k, end = 1, 0
+    last: dict = {}  # the last trial: step, f, g·d (DCSRCH asks for f and then f′ at the same step)
+
+    def evaluate(stp):
+        if last.get("stp") != stp:
+            np.multiply(d, x.dtype.type(stp), out=x)
+            np.add(x, last["xp"], out=x)
+            last.update(stp=stp, f=float(fun(x, g)), dg=dot(g, d))
+        return last["f"]
+
+    def derivative(stp):
+        evaluate(stp)
+        return last["dg"]
+
     while True:
         xp, gp = S[end], Y[end]  # the start of the line search, in the slot the new pair will use
         np.copyto(xp, x)
@@ -82,20 +95,8 @@ def lbfgs(fun: Callable[[np.ndarray, np.ndarray], float], x: np.ndarray, *, max_
         if dginit > 0:
             np.copyto(x, xp)
             return LbfgsResult(f, k - 1, "the direction is not a descent direction")
-        last = {}
-
-        def evaluate(stp):
-            if last.get("stp") != stp:
-                np.multiply(d, x.dtype.type(stp), out=x)
-                np.add(x, xp, out=x)
-                fv = float(fun(x, g))
-                last.update(stp=stp, f=fv, dg=dot(g, d))
-            return last["f"]
-
-        def derivative(stp):
-            evaluate(stp)
-            return last["dg"]
-
+        last.clear()
+        last["xp"] = xp
         search = DCSRCH(evaluate, derivative, FTOL, GTOL, XTOL, MIN_STEP, MAX_STEP)
         stp, fnew, _, task = search(step, phi0=f, derphi0=dginit, maxiter=MAX_LINESEARCH)
         if stp is None or not np.isfinite(fnew):
@@ -115,6 +116,8 @@ def lbfgs(fun: Callable[[np.ndarray, np.ndarray], float], x: np.ndarray, *, max_
         np.subtract(x, s, out=s)
         np.subtract(g, y, out=y)
         ys, yy = dot(y, s), dot(y, y)
+        if not (ys > 0 and yy > 0):  # rounding at the minimum (the line search guarantees y·s > 0 otherwise)
+            return LbfgsResult(f, k, "no curvature left (y·s <= 0)")
         ys_hist[end] = ys
         bound = min(history, k)
         k += 1
