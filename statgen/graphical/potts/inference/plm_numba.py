@@ -31,7 +31,7 @@ __all__ = ["PlmcData", "plmc_data", "value_grad", "kernels", "set_threads", "BLO
 
 #: sequences per block of the kernel: the (L, BLOCK, q) residual buffer, and each site's
 #: (BLOCK, q) slice stays in the L1/L2 cache while the couplings stream past it
-BLOCK = 256
+BLOCK = 512
 
 
 @functools.cache
