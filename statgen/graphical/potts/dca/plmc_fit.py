@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from statgen._checks import (
+    check_bool,
     check_choice,
     check_int,
     check_int_states,
@@ -150,7 +151,10 @@ def fit_plmc(states, weights, q: int, *, lambda_e: float = 100.0, lambda_h: floa
         raise ValueError(f"states must be (M, L), got shape {s.shape}")
     w = check_weights(weights, s.shape[0])
     neff = float(w.sum())
-    q_model = q - 1 if gap_ignore is True else q
+    gap_ignore = check_bool(gap_ignore, "gap_ignore")
+    if gap_ignore and q < 3:
+        raise ValueError(f"gap_ignore needs q >= 3 (the gap state 0 and >= 2 modelled states), got q={q}")
+    q_model = q - 1 if gap_ignore else q
     lambda_e = check_nonnegative(lambda_e, "lambda_e")
     lambda_h = check_nonnegative(lambda_h, "lambda_h")
     gamma, gamma_h = plmc_gammas(lambda_e, lambda_h, L=s.shape[1], q=q_model, neff=neff)
@@ -172,12 +176,8 @@ def fit_plmc(states, weights, q: int, *, lambda_e: float = 100.0, lambda_h: floa
 
 
 def _fit_numba(s, w, q, *, lambda_e, lambda_h, lambda_g, max_iter, gap_ignore, dtype, callback, threads) -> PlmcFit:
-    from statgen._checks import check_bool
     from statgen.graphical.potts.inference import plm_numba
 
-    gap_ignore = check_bool(gap_ignore, "gap_ignore")
-    if gap_ignore and q < 3:
-        raise ValueError(f"gap_ignore needs q >= 3 (the gap state 0 and >= 2 modelled states), got q={q}")
     s = check_int_states(s, "states", q)
     M, L = s.shape
     if L < 2:
