@@ -10,7 +10,6 @@ same integers, so the weights are identical. References: F. Morcos et al., PNAS 
 
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
@@ -18,28 +17,6 @@ import numpy as np
 from statgen._checks import check_in_range, check_int, check_int_states, check_memory
 
 __all__ = ["sequence_weights"]
-
-
-@functools.cache
-def _identity_counts():
-    """numba kernel: counts[m] = #{m′ : Σ_t [s_mt = s_m′t] ≥ need} (compiled on first use, cached on disk)."""
-    from numba import njit, prange
-
-    @njit(parallel=True, cache=True)
-    def counts(s, need):
-        M, L = s.shape
-        out = np.zeros(M, dtype=np.int64)
-        for m in prange(M):
-            c = 0
-            for n in range(M):
-                ident = 0
-                for t in range(L):
-                    ident += s[m, t] == s[n, t]
-                c += ident >= need
-            out[m] = c
-        return out
-
-    return counts
 
 
 def sequence_weights(s, q: int, *, theta: float = 0.2, device=None, chunk: int = 4096) -> np.ndarray:
@@ -62,7 +39,9 @@ def sequence_weights(s, q: int, *, theta: float = 0.2, device=None, chunk: int =
     need = math.ceil((1.0 - theta) * L)  # identity ≥ (1 − θ)L ⇔ identity ≥ ⌈(1 − θ)L⌉ for integer identity
     if device is None or device == "cpu":
         small = np.ascontiguousarray(s, dtype=np.uint8 if q <= 256 else np.int32)
-        return 1.0 / np.maximum(_identity_counts()(small, need), 1).astype(float)
+        from statgen.graphical.potts.alignment._identity import identity_counts
+
+        return 1.0 / np.maximum(identity_counts(small, need), 1).astype(float)
     import torch
 
     from statgen.graphical.potts._torch import resolve_device
