@@ -141,7 +141,9 @@ def _plm(args) -> int:
     q = len(a.alphabet)
     qm = q - 1 if args.gapignore else q
     dtype = np.float32 if args.float32 else np.float64
-    need = plm_memory_bytes(M, L, qm, itemsize=4 if args.float32 else 8)  # the -o frequencies come after the fit
+    need = plm_memory_bytes(M, L, qm, itemsize=4 if args.float32 else 8)
+    if args.output is not None:  # after the fit (L-BFGS's vectors freed): the one-hot counts and f_ij, float32
+        need = max(need, 4.0 * M * L * qm + 4.0 * (L * (L - 1) // 2 + 2 * L) * qm * qm + 16.0 * M * L)
     check_memory(need, f"statgen potts plm on {args.alignment} ({M} sequences x {L} sites, q={qm}, "
                        f"{'float32' if args.float32 else 'float64'})")
     t0 = time.time()
