@@ -94,6 +94,7 @@ def _site(i, x, st, w, L, q, m0, B, H, tmp, g):
             g[i * q + a] += H[m, a]
     return acc
 
+
 @njit(cache=True, fastmath=_FAST)
 def _row(i, st, L, q, m0, B, buf, acc_j, acc_i, g):
     """Pass 2 for row i: ∂f/∂e_ij += Σ_m R_i(m, ·) ⊗ δ_{s_mj} + δ_{s_mi} ⊗ R_j(m, ·), j > i."""
@@ -120,6 +121,7 @@ def _row(i, st, L, q, m0, B, buf, acc_j, acc_i, g):
         for a in range(q):
             for c in range(q):
                 g[o + a * q + c] += acc_j[c, a] + acc_i[a, c]
+
 
 @njit(parallel=True, cache=True, fastmath=_FAST)
 def _value_grad(x, st, w, L, q, lam_h, lam_e, g, buf, block):
@@ -164,6 +166,7 @@ def _value_grad(x, st, w, L, q, lam_h, lam_e, g, buf, block):
                 _row(L - 1 - r, st, L, q, m0, B, buf, acc_j, acc_i, g)
     return pen.sum() + pe.sum() - ll.sum()
 
+
 @njit(parallel=True, cache=True)
 def _dot(a, b):
     n = a.shape[0]
@@ -177,6 +180,7 @@ def _dot(a, b):
         part[c] = acc
     return part.sum()
 
+
 @njit(parallel=True, cache=True)
 def _axpy(y, alpha, x):  # y ← y + α x, in place
     a = y.dtype.type(alpha)
@@ -187,7 +191,6 @@ def _axpy(y, alpha, x):  # y ← y + α x, in place
 def kernels() -> dict:
     """The compiled kernels by name (compiled on first call, then loaded from numba's on-disk cache)."""
     return {"value_grad": _value_grad, "dot": _dot, "axpy": _axpy, "numba": numba}
-
 
 
 def set_threads(n: int | None) -> int:
@@ -226,5 +229,4 @@ def plmc_data(states, weights, q: int, *, gap_ignore: bool, dtype=np.float32, bl
 
 def value_grad(d: PlmcData, x: np.ndarray, g: np.ndarray, lambda_h: float, lambda_e: float) -> float:
     """plmc's f at θ = ``x`` (module docstring); writes ∂f/∂θ into ``g`` (same shape and dtype as x)."""
-    return float(_value_grad(x, d.st, d.w, d.L, d.q, float(lambda_h), float(lambda_e), g, d.buf,
-                                         d.block))
+    return float(_value_grad(x, d.st, d.w, d.L, d.q, float(lambda_h), float(lambda_e), g, d.buf, d.block))
