@@ -698,6 +698,16 @@ case("plmc_objective: lambda_g=-1", lambda: G.plmc_objective(potts(), states(), 
 case("fit_plmc: lambda_g=nan", lambda: G.fit_plmc(states(), np.ones(60), 3, lambda_g=NAN), "lambda_g")
 case("fit_plmc: max_iter=-1", lambda: G.fit_plmc(states(), np.ones(60), 3, max_iter=-1), "max_iter")
 case("fit_plmc: 1-D states", lambda: G.fit_plmc(np.zeros(5, int), np.ones(5), 3), "states")
+case("fit_plmc: backend='bogus'", lambda: G.fit_plmc(states(), np.ones(60), 3, backend="bogus"), "backend")
+case("fit_plmc: threads=0", lambda: G.fit_plmc(states(), np.ones(60), 3, threads=0), "threads")
+case("fit_plmc: dtype=int64", lambda: G.fit_plmc(states(), np.ones(60), 3, dtype="int64"), "dtype")
+case("fit_plmc: states out of range", lambda: G.fit_plmc(np.full((5, 4), 9), np.ones(5), 3), "states")
+case("fit_plmc: weights of the wrong length", lambda: G.fit_plmc(states(), np.ones(7), 3), "weights")
+case("fit_plmc: gap_ignore with q=2", lambda: G.fit_plmc(np.zeros((5, 4), int), np.ones(5), 2, gap_ignore=True),
+     "gap_ignore")
+case("write_plmc_params: (h, e) of mismatched sizes", lambda: G.write_plmc_params(
+     out("p1.params"), (np.zeros((4, 3)), np.zeros((5, 3, 3))), alphabet="ABC", fi=np.zeros((4, 3)),
+     fij=np.zeros((6, 3, 3)), neighbors=np.ones(2)), "e", after=nonempty_file("p1.params"))
 case("write_plmc_couplings: NaN scores", lambda: G.write_plmc_couplings(out("c1.txt"), np.full((3, 3), NAN)),
      "scores", after=nonempty_file("c1.txt"))
 case("write_plmc_couplings: positions of the wrong length", lambda: G.write_plmc_couplings(

@@ -12,78 +12,76 @@ J. Stat. Mech. (2022), arXiv:2112.01292, Potts part). Randomness: model generato
 ``rng: numpy.random.Generator``; samplers and estimators (torch) take ``seed`` (int ≥ 0) or
 ``generator`` (``torch.Generator``); torch code runs on CPU and CUDA (``device``, ``dtype``).
 
-Importing this package imports torch; ``import statgen.graphical`` alone does not (its Potts names
-load this package on first use).
+Names load on first use (PEP 562): importing this package, or its torch-free parts (alignments, the
+DCA files, plmc's numba fit ``fit_plmc``), does not import torch; the samplers and torch estimators do.
 """
 
-from statgen.graphical.potts.alignment import (
-    ALPHABETS,
-    Alignment,
-    decode_sequences,
-    encode_sequences,
-    get_alphabet,
-    load_alignment,
-    prepare_alignment,
-    read_alignment,
-    read_fasta,
-    read_stockholm,
-    sequence_weights,
-    write_fasta,
-)
-from statgen.graphical.potts.dca import (
-    PlmcParams,
-    average_product_correction,
-    contact_scores,
-    fit_plmc,
-    plmc_gammas,
-    plmc_objective,
-    read_adabmdca_params,
-    read_ccmpred_mat,
-    read_plmc_couplings,
-    read_plmc_params,
-    top_contacts,
-    write_adabmdca_params,
-    write_ccmpred_mat,
-    write_plmc_couplings,
-    write_plmc_params,
-)
-from statgen.graphical.potts.gauge import zero_sum_gauge
-from statgen.graphical.potts.generators import (
-    POTTS_GRAPHS,
-    chain_potts,
-    complete_potts,
-    erdos_renyi_potts,
-    lattice_potts,
-    potts_couplings,
-    potts_model,
-)
-from statgen.graphical.potts.graphs import (
-    chain_edges,
-    complete_edges,
-    erdos_renyi_edges,
-    lattice_edges,
-)
-from statgen.graphical.potts.inference import (
-    BMHistory,
-    BoltzmannMachinePotts,
-    MaximumLikelihoodPotts,
-    PseudoLikelihoodPotts,
-    connected_correlation_pearson,
-    fit_bm,
-    fit_ml,
-    fit_plm,
-    ml_objective,
-    pair_frequencies,
-    plm_objective,
-)
-from statgen.graphical.potts.logz import LogZEstimate, ais_log_partition
-from statgen.graphical.potts.model import MAX_ENUMERATION, PottsModel, potts_predicted_gamma
-from statgen.graphical.potts.path import (
-    PottsPath,
-    exact_cross_log_likelihood,
-    potts_likelihood_path,
-)
-from statgen.graphical.potts.sampling import PottsChains, color_classes, sample_chains
+
+#: where each public name lives; imported on first use (PEP 562), so that the torch-free parts
+#: (alignments, plmc's numba fit, the DCA files) load without torch
+_WHERE = {
+    'ALPHABETS': 'statgen.graphical.potts.alignment',
+    'Alignment': 'statgen.graphical.potts.alignment',
+    'decode_sequences': 'statgen.graphical.potts.alignment',
+    'encode_sequences': 'statgen.graphical.potts.alignment',
+    'get_alphabet': 'statgen.graphical.potts.alignment',
+    'load_alignment': 'statgen.graphical.potts.alignment',
+    'prepare_alignment': 'statgen.graphical.potts.alignment',
+    'read_alignment': 'statgen.graphical.potts.alignment',
+    'read_fasta': 'statgen.graphical.potts.alignment',
+    'read_stockholm': 'statgen.graphical.potts.alignment',
+    'sequence_weights': 'statgen.graphical.potts.alignment',
+    'write_fasta': 'statgen.graphical.potts.alignment',
+    'PlmcParams': 'statgen.graphical.potts.dca',
+    'average_product_correction': 'statgen.graphical.potts.dca',
+    'contact_scores': 'statgen.graphical.potts.dca',
+    'fit_plmc': 'statgen.graphical.potts.dca',
+    'plmc_gammas': 'statgen.graphical.potts.dca',
+    'plmc_objective': 'statgen.graphical.potts.dca',
+    'read_adabmdca_params': 'statgen.graphical.potts.dca',
+    'read_ccmpred_mat': 'statgen.graphical.potts.dca',
+    'read_plmc_couplings': 'statgen.graphical.potts.dca',
+    'read_plmc_params': 'statgen.graphical.potts.dca',
+    'top_contacts': 'statgen.graphical.potts.dca',
+    'write_adabmdca_params': 'statgen.graphical.potts.dca',
+    'write_ccmpred_mat': 'statgen.graphical.potts.dca',
+    'write_plmc_couplings': 'statgen.graphical.potts.dca',
+    'write_plmc_params': 'statgen.graphical.potts.dca',
+    'zero_sum_gauge': 'statgen.graphical.potts.gauge',
+    'POTTS_GRAPHS': 'statgen.graphical.potts.generators',
+    'chain_potts': 'statgen.graphical.potts.generators',
+    'complete_potts': 'statgen.graphical.potts.generators',
+    'erdos_renyi_potts': 'statgen.graphical.potts.generators',
+    'lattice_potts': 'statgen.graphical.potts.generators',
+    'potts_couplings': 'statgen.graphical.potts.generators',
+    'potts_model': 'statgen.graphical.potts.generators',
+    'chain_edges': 'statgen.graphical.potts.graphs',
+    'complete_edges': 'statgen.graphical.potts.graphs',
+    'erdos_renyi_edges': 'statgen.graphical.potts.graphs',
+    'lattice_edges': 'statgen.graphical.potts.graphs',
+    'BMHistory': 'statgen.graphical.potts.inference',
+    'BoltzmannMachinePotts': 'statgen.graphical.potts.inference',
+    'MaximumLikelihoodPotts': 'statgen.graphical.potts.inference',
+    'PseudoLikelihoodPotts': 'statgen.graphical.potts.inference',
+    'connected_correlation_pearson': 'statgen.graphical.potts.inference',
+    'fit_bm': 'statgen.graphical.potts.inference',
+    'fit_ml': 'statgen.graphical.potts.inference',
+    'fit_plm': 'statgen.graphical.potts.inference',
+    'ml_objective': 'statgen.graphical.potts.inference',
+    'pair_frequencies': 'statgen.graphical.potts.inference',
+    'plm_objective': 'statgen.graphical.potts.inference',
+    'LogZEstimate': 'statgen.graphical.potts.logz',
+    'ais_log_partition': 'statgen.graphical.potts.logz',
+    'MAX_ENUMERATION': 'statgen.graphical.potts.model',
+    'PottsModel': 'statgen.graphical.potts.model',
+    'potts_predicted_gamma': 'statgen.graphical.potts.model',
+    'PottsPath': 'statgen.graphical.potts.path',
+    'exact_cross_log_likelihood': 'statgen.graphical.potts.path',
+    'potts_likelihood_path': 'statgen.graphical.potts.path',
+    'PottsChains': 'statgen.graphical.potts.sampling',
+    'color_classes': 'statgen.graphical.potts.sampling',
+    'sample_chains': 'statgen.graphical.potts.sampling',
+}
 
 __all__ = [
     # model, gauge
@@ -155,3 +153,20 @@ __all__ = [
     "potts_likelihood_path",
     "exact_cross_log_likelihood",
 ]
+
+
+def __getattr__(name: str):
+    import importlib
+
+    if name in _WHERE:
+        value = getattr(importlib.import_module(_WHERE[name]), name)
+        globals()[name] = value
+        return value
+    try:
+        return importlib.import_module(f"{__name__}.{name}")  # a sub-module as an attribute
+    except ModuleNotFoundError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -100,24 +100,21 @@ def _frequencies(states: np.ndarray, w: np.ndarray, q: int, gap_ignore: bool):
 
 
 def _plm(args) -> int:
-    import torch
-
     from statgen._checks import check_memory
     from statgen._io import atomic_write
     from statgen.graphical.potts.alignment.formats import read_alignment
     from statgen.graphical.potts.alignment.msa import prepare_alignment
     from statgen.graphical.potts.dca.plmc_files import write_plmc_couplings, write_plmc_params
     from statgen.graphical.potts.dca.plmc_fit import fit_plmc, plm_memory_bytes
-    from statgen.graphical.potts.dca.scores import contact_scores
+    from statgen.graphical.potts.dca.scores import pair_block_scores
+    from statgen.graphical.potts.inference.plm_numba import set_threads
 
     for flag, value in (("--fast", args.fast), ("-ee/--estimatele", args.ee)):
         if value:
             raise ValueError(f"{flag} is not implemented in statgen potts plm (plmc's option; leave it out)")
     if args.couplings is None and args.output is None and args.save_weights is None:
         _log("warning: none of -c, -o, --save-weights given: the fit is computed but nothing is written")
-    if args.ncores is not None:
-        torch.set_num_threads(args.ncores)
-    _log(f"Threads: using {torch.get_num_threads()} of {os.cpu_count()}")
+    _log(f"Threads: using {set_threads(args.ncores)} of {os.cpu_count()}")
     names, seqs = read_alignment(args.alignment, args.format)
     custom = args.alphabet is not None
     a = prepare_alignment(names, seqs, args.alphabet if custom else "protein", focus=args.focus,
@@ -143,29 +140,28 @@ def _plm(args) -> int:
         _log(f"Theta not between 0 and 1, no sequence reweighting applied (N = {a.neff:.2f})")
     q = len(a.alphabet)
     qm = q - 1 if args.gapignore else q
-    dtype = torch.float32 if args.float32 else torch.float64
+    dtype = np.float32 if args.float32 else np.float64
     need = plm_memory_bytes(M, L, qm, itemsize=4 if args.float32 else 8)
-    if args.output is not None:
-        need += 16.0 * (L * qm) ** 2 + 8.0 * M * L * qm  # the stored f_ij and the one-hot counts
+    if args.output is not None:  # after the fit (L-BFGS's vectors freed): the one-hot counts and f_ij, float32
+        need = max(need, 4.0 * M * L * qm + 4.0 * (L * (L - 1) // 2 + 2 * L) * qm * qm + 16.0 * M * L)
     check_memory(need, f"statgen potts plm on {args.alignment} ({M} sequences x {L} sites, q={qm}, "
                        f"{'float32' if args.float32 else 'float64'})")
     t0 = time.time()
     _log("iter\ttime\tfx")
     est = fit_plmc(a.states, a.weights, q, lambda_e=args.lambdae, lambda_h=args.lambdah, lambda_g=args.lambdag,
                    max_iter=args.maxiter,
-                   gap_ignore=args.gapignore, dtype=dtype,
+                   gap_ignore=args.gapignore, dtype=dtype, threads=args.ncores,
                    callback=lambda k, f: _log(f"{k}\t{time.time() - t0:.1f}\t{f:.1f}"))
-    _log(f"Gradient optimization: {est.n_iter_} iterations, fx = {est.objective_ * a.neff:.1f}")
-    model = est.model_
+    _log(f"Gradient optimization: {est.n_iter_} iterations, fx = {est.f:.1f} ({est.status})")
     if args.couplings is not None:
-        S = contact_scores(model, convention="plmc")
+        S = pair_block_scores(est.e, L)
         write_plmc_couplings(args.couplings, S, positions=a.positions,
                              focus_sequence=a.focus_sequence if a.focus is not None else None)
     if args.output is not None:
         fi, fij = _frequencies(a.states, a.weights, q, args.gapignore)
         neighbors = np.zeros(a.n_records)  # per record of the file; 0 for a discarded one (plmc)
         neighbors[a.rows] = 1.0 / (a.weights * args.scale)
-        write_plmc_params(args.output, model, alphabet=a.alphabet[1:] if args.gapignore else a.alphabet, fi=fi,
+        write_plmc_params(args.output, (est.h, est.e), alphabet=a.alphabet[1:] if args.gapignore else a.alphabet, fi=fi,
                           fij=fij, neighbors=neighbors, n_skipped=a.n_records - M,
                           focus_sequence=a.focus_sequence if a.focus is not None else a.alphabet[0] * L,
                           positions=a.positions, max_iter=args.maxiter, theta=args.theta, lambda_h=args.lambdah,
@@ -206,7 +202,7 @@ def add_commands(subparsers) -> None:
                    help="threads (an integer or 'max'; default: all, as plmc's OpenMP)")
     p.add_argument("--fast", action="store_true", help="plmc's fast weights and SGD (not implemented)")
     p.add_argument("-ee", "--estimatele", dest="ee", action="store_true", help="plmc's -ee (not implemented)")
-    p.add_argument("--float32", action="store_true", help="single precision (faster, half the memory)")
+    p.add_argument("--float32", action="store_true", help="single precision, like plmc32 (faster, half the memory)")
     p.add_argument("--max-column-gaps", type=probability, help="drop columns with a larger gap fraction")
     p.add_argument("--max-sequence-gaps", type=probability, help="drop sequences with a larger gap fraction")
     p.add_argument("--format", choices=("fasta", "a2m", "a3m", "stockholm"), help="alignment format (default: suffix)")

@@ -1,9 +1,10 @@
 """Sequence reweighting: w_m = 1 / #{m′ : identity(s_m, s_m′) ≥ (1 − θ) L} (plmc's convention, so
 ``plmc --save-weights`` is reproduced exactly).
 
-The Hamming distances come from identity counts X_a X_bᵀ of one-hot chunks (torch, on any device),
-so memory stays O(chunk · L · q + chunk²) whatever the number of sequences M; the cost is
-O(M² L q). References: F. Morcos et al., PNAS 108, E1293 (2011); J. Hopf et al., Nat. Biotechnol. 35,
+On the CPU (the default) the identity counts are a compiled (numba) loop over all pairs of
+sequences, O(M² L) time and no memory beyond the states; on a torch device they are products
+X_a X_bᵀ of one-hot chunks, O(chunk · L · q + chunk²) memory and O(M² L q) time. Both count the
+same integers, so the weights are identical. References: F. Morcos et al., PNAS 108, E1293 (2011); J. Hopf et al., Nat. Biotechnol. 35,
 128 (2017) (plmc).
 """
 
@@ -12,10 +13,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import torch
 
 from statgen._checks import check_in_range, check_int, check_int_states, check_memory
-from statgen.graphical.potts._torch import resolve_device
 
 __all__ = ["sequence_weights"]
 
@@ -29,14 +28,25 @@ def sequence_weights(s, q: int, *, theta: float = 0.2, device=None, chunk: int =
     ----------
     s : (M, L) states in [0, q).  q : states ≥ 2.
     theta : divergence threshold θ in [0, 1].
-    device : torch device of the identity products.  chunk : sequences per block, ≥ 1.
+    device : None or "cpu" for the compiled CPU loop, else the torch device of the identity
+        products.  chunk : sequences per block of the torch products, ≥ 1.
     """
     q = check_int(q, "q", minimum=2)
     s = check_int_states(s, "s", q)
     theta = check_in_range(theta, "theta", 0.0, 1.0)
     chunk = check_int(chunk, "chunk", minimum=1)
-    dev = resolve_device(device)
     M, L = s.shape
+    need = math.ceil((1.0 - theta) * L)  # identity ≥ (1 − θ)L ⇔ identity ≥ ⌈(1 − θ)L⌉ for integer identity
+    if device is None or device == "cpu":
+        small = np.ascontiguousarray(s, dtype=np.uint8 if q <= 256 else np.int32)
+        from statgen.graphical.potts.alignment._identity import identity_counts
+
+        return 1.0 / np.maximum(identity_counts(small, need), 1).astype(float)
+    import torch
+
+    from statgen.graphical.potts._torch import resolve_device
+
+    dev = resolve_device(device)
     c = min(chunk, M)
     check_memory(4.0 * (2 * c * L * q + c * c) + 16.0 * M * L, f"sequence_weights on ({M}, {L}) with chunk={chunk}")
     idx = torch.as_tensor(s + q * np.arange(L), device=dev)
@@ -45,7 +55,6 @@ def sequence_weights(s, q: int, *, theta: float = 0.2, device=None, chunk: int =
         part = idx[a:a + c]
         return torch.zeros(len(part), L * q, device=dev, dtype=torch.float32).scatter_(1, part, 1.0)
 
-    need = math.ceil((1.0 - theta) * L)  # identity ≥ (1 − θ)L ⇔ identity ≥ ⌈(1 − θ)L⌉ for integer identity
     counts = torch.zeros(M, device=dev, dtype=torch.float64)
     for a in range(0, M, c):
         Xa = onehot(a)

@@ -132,17 +132,39 @@ def _unpairs(P: np.ndarray, L: int) -> np.ndarray:
     return A
 
 
-def write_plmc_params(path: str | os.PathLike, model: PottsModel, *, alphabet: str, fi, fij, neighbors,
+def _fields_and_pairs(model) -> tuple[np.ndarray, np.ndarray]:
+    """(h (L, q), e (P, q, q)) of a PottsModel or of a checked (h, e) pair."""
+    if isinstance(model, PottsModel):
+        check_model(model)
+        return model.h, _pairs(model.J)
+    if not isinstance(model, tuple) or len(model) != 2:
+        raise TypeError(f"model must be a PottsModel or a pair (h, e), got {type(model).__name__}")
+    h, e = (np.asarray(v) for v in model)
+    if h.ndim != 2 or h.shape[0] < 2 or h.shape[1] < 2:
+        raise ValueError(f"model's h must be (L, q) with L, q >= 2, got shape {h.shape}")
+    L, q = h.shape
+    if e.shape != (L * (L - 1) // 2, q, q):
+        raise ValueError(f"model's e must be the (L(L-1)/2, q, q) = {(L * (L - 1) // 2, q, q)} pair blocks, "
+                         f"got shape {e.shape}")
+    for name, v in (("h", h), ("e", e)):
+        if not np.issubdtype(v.dtype, np.floating) or not np.all(np.isfinite(v)):
+            raise ValueError(f"model's {name} must be finite floats")
+    return h, e
+
+
+def write_plmc_params(path: str | os.PathLike, model, *, alphabet: str, fi, fij, neighbors,
                       n_skipped: int = 0, focus_sequence: str | None = None, positions=None, max_iter: int = 0,
                       theta: float = 0.2, lambda_h: float = 0.01, lambda_e: float = 16.0, lambda_g: float = 0.0,
                       neff: float | None = None) -> None:
-    """Write plmc's binary parameter file (atomically). ``fi`` (L, q) and ``fij`` (L, L, q, q) are the
+    """Write plmc's binary parameter file (atomically). ``model``: a :class:`PottsModel`, or the pair
+    ``(h, e)`` in plmc's layout (h (L, q), e (L(L−1)/2, q, q) the blocks of the pairs i < j in row
+    order), written without forming (L, L, q, q) couplings. ``fi`` (L, q) and ``fij`` (L, L, q, q) are the
     weighted frequencies plmc stores beside the parameters (``fij`` also as the (P, q, q) blocks of
     the pairs i < j in row order); ``neighbors`` the per-sequence
     neighbourhood sizes of the file's sequences (0 for skipped ones)."""
-    check_model(model)
+    h, e = _fields_and_pairs(model)
     path = check_path(path)
-    L, q = model.L, model.q
+    L, q = h.shape
     if not isinstance(alphabet, str) or len(alphabet) != q or not alphabet.isascii():
         raise ValueError(f"alphabet must be {q} ASCII symbols (one per state), got {alphabet!r}")
     fi = np.asarray(fi, dtype=float)
@@ -163,9 +185,9 @@ def write_plmc_params(path: str | os.PathLike, model: PottsModel, *, alphabet: s
         np.frombuffer(seq.encode("ascii"), np.int8).tofile(fh)
         pos.astype("<i4").tofile(fh)
         fi.astype("<f4").tofile(fh)
-        model.h.astype("<f4").tofile(fh)
+        h.astype("<f4").tofile(fh)
         (fij if fij.shape == (P, q, q) else _pairs(fij)).astype("<f4").tofile(fh)
-        _pairs(model.J).astype("<f4").tofile(fh)
+        e.astype("<f4").tofile(fh)
 
 
 def read_plmc_params(path: str | os.PathLike) -> PlmcParams:

@@ -14,17 +14,35 @@ F = −(1/N_eff) Σ_m w_m Σ_i log P + (γ L/N_eff)((q − 1)²/2) Σ_{i<j} ‖J
 with q the number of modelled states (q − 1 = 19 for proteins with ``gap_ignore``, where plmc
 models the 20 residues only). plmc's gap-ignore (``-g``) is statgen's ``gap_ignore``: a gap is
 neither predicted nor felt by the other sites.
+
+:func:`fit_plmc` has two backends: ``"numba"`` (the default on the CPU: a compiled kernel in
+plmc's parameter layout, :mod:`statgen.graphical.potts.inference.plm_numba`, minimized by the lean
+float32/float64 L-BFGS of :mod:`statgen.graphical.potts.inference.lbfgs`, liblbfgs' algorithm as
+plmc runs it; no torch) and ``"torch"`` (statgen's :class:`PseudoLikelihoodPotts`, for a GPU).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 
-from statgen._checks import check_int, check_nonnegative
-from statgen.graphical.potts.inference.plm import PseudoLikelihoodPotts, plm_objective
-from statgen.graphical.potts.model import PottsModel
+from statgen._checks import (
+    check_bool,
+    check_choice,
+    check_int,
+    check_int_states,
+    check_memory,
+    check_nonnegative,
+)
+from statgen.graphical.potts.inference.lbfgs import HISTORY, lbfgs, lbfgs_bytes
+from statgen.graphical.potts.model import PottsModel, check_weights
 
-__all__ = ["plmc_gammas", "plmc_objective", "fit_plmc", "plm_memory_bytes"]
+__all__ = ["plmc_gammas", "plmc_objective", "fit_plmc", "plm_memory_bytes", "PlmcFit", "PLMC_BACKENDS"]
+
+PLMC_BACKENDS = ("numba", "torch")
+#: ε of plmc's group term √(ε + ‖e_ij‖²) (REGULARIZATION_GROUP_EPS of its inference.c)
+GROUP_EPS = 1e-3
 
 
 def plmc_gammas(lambda_e: float, lambda_h: float, *, L: int, q: int, neff: float) -> tuple[float, float]:
@@ -43,7 +61,10 @@ def plmc_objective(model: PottsModel, states, weights, *, lambda_e: float, lambd
                    lambda_g: float = 0.0, gap_ignore: bool = False) -> float:
     """plmc's objective f (module docstring) of ``model`` on (M, L) ``states`` with ``weights`` (M,).
 
-    With ``gap_ignore`` the states are in [0, model.q] with 0 the gap (the model has no gap state)."""
+    With ``gap_ignore`` the states are in [0, model.q] with 0 the gap (the model has no gap state).
+    Evaluated in float64 by statgen's torch PLM objective (independent of the numba kernel)."""
+    from statgen.graphical.potts.inference.plm import plm_objective
+
     w = np.asarray(weights, dtype=float)
     gamma, gamma_h = plmc_gammas(lambda_e, lambda_h, L=model.L, q=model.q, neff=w.sum())
     lambda_g = check_nonnegative(lambda_g, "lambda_g")
@@ -51,39 +72,155 @@ def plmc_objective(model: PottsModel, states, weights, *, lambda_e: float, lambd
                                           gap_ignore=gap_ignore, group_l1=lambda_g / w.sum())
 
 
+@dataclass
+class PlmcFit:
+    """A fit of plmc's problem in plmc's layout: fields ``h`` (L, q) and the coupling blocks ``e``
+    (L(L−1)/2, q, q) of the pairs i < j in row order (``e[k][a, b]``: a the state of i, b of j),
+    views of the one parameter vector; ``f`` plmc's objective at them, ``n_iter_`` the L-BFGS
+    iterations, ``status`` why it stopped, ``neff`` = Σ w. ``objective_`` = f / N_eff (statgen's
+    per-sample units) and ``model_`` (the float64 :class:`PottsModel`, built on first access:
+    (L, L, q, q) doubles) match :class:`PseudoLikelihoodPotts`."""
+
+    h: np.ndarray
+    e: np.ndarray
+    f: float
+    n_iter_: int
+    status: str
+    neff: float
+    _model: PottsModel | None = field(default=None, repr=False)
+
+    @property
+    def objective_(self) -> float:
+        return self.f / self.neff
+
+    @property
+    def model_(self) -> PottsModel:
+        if self._model is None:
+            L, q = self.h.shape
+            J = np.zeros((L, L, q, q))
+            i, j = np.triu_indices(L, 1)
+            J[i, j] = self.e
+            J[j, i] = self.e.transpose(0, 2, 1)
+            self._model = PottsModel(self.h.astype(float), J)
+        return self._model
+
+
+def _init_fields(st: np.ndarray, w: np.ndarray, q: int) -> np.ndarray:
+    """Independent-site start (as :class:`PseudoLikelihoodPotts`): h_i = log f_i, f_i the weighted
+    frequencies of the modelled states plus 1/N_eff, normalised, then zero-mean; (L, q)."""
+    L, M = st.shape
+    f = np.zeros((L, q))
+    for i in range(L):
+        ok = st[i] >= 0
+        f[i] = np.bincount(st[i][ok], weights=w[ok], minlength=q)
+    neff = w.sum()
+    f = f / neff + 1.0 / neff
+    h = np.log(f / f.sum(1, keepdims=True))
+    return h - h.mean(1, keepdims=True)
+
+
+def _numpy_dtype(dtype) -> np.dtype:
+    """float32 / float64 from a numpy or torch dtype (or its name); None → float64."""
+    if dtype is None:
+        return np.dtype(np.float64)
+    name = str(dtype).removeprefix("torch.") if "torch" in str(dtype) else np.dtype(dtype).name
+    if name not in ("float32", "float64"):
+        raise ValueError(f"dtype must be float32 or float64, got {dtype!r}")
+    return np.dtype(name)
+
+
 def fit_plmc(states, weights, q: int, *, lambda_e: float = 100.0, lambda_h: float = 0.01, lambda_g: float = 0.0,
              max_iter: int = 0, gap_ignore: bool = False, device=None, dtype=None,
-             callback=None) -> PseudoLikelihoodPotts:
-    """Fit plmc's problem; returns the fitted :class:`PseudoLikelihoodPotts` (``model_``, and
-    ``objective_`` in statgen's per-sample units: plmc's f = N_eff × ``objective_``).
+             callback=None, backend: str | None = None, threads: int | None = None):
+    """Fit plmc's problem (module docstring) by L-BFGS with 6 pairs of history vectors, as plmc.
 
     ``q``: the states of the data (21 for proteins; the model has q − 1 with ``gap_ignore``).
-    ``max_iter``: L-BFGS iterations (0: until converged, as plmc, capped at 10 000). plmc stops
-    when ‖∇f‖ < 10⁻³ max(1, ‖θ‖); statgen's L-BFGS stops when max |∇F| < 10⁻³ max(1, ‖θ₀‖)/N_eff,
-    the same scale. L-BFGS keeps 6 pairs of vectors, as plmc's liblbfgs. ``callback(iteration, f)``
-    receives plmc's f."""
-    w = np.asarray(weights, dtype=float)
+    ``max_iter``: L-BFGS iterations (0: until converged, as plmc). ``callback(iteration, f)``
+    receives plmc's f after each iteration. ``dtype``: float32 or float64 (numpy or torch; default
+    float64). ``backend``: ``"numba"`` (CPU, the default without a ``device``) or ``"torch"``
+    (default with one); ``threads``: the numba backend's threads (None: all).
+
+    Returns, for ``"numba"``, a :class:`PlmcFit` (stops as plmc: ‖∇f‖ < 10⁻³ max(1, ‖θ‖), liblbfgs'
+    More–Thuente line search); for ``"torch"`` the fitted :class:`PseudoLikelihoodPotts`, whose
+    L-BFGS stops when max |∇F| < 10⁻³ max(1, √L)/N_eff and uses torch's strong-Wolfe search. Both
+    have ``model_``, ``objective_`` (plmc's f / N_eff) and ``n_iter_``."""
     q = check_int(q, "q", minimum=2)
     max_iter = check_int(max_iter, "max_iter", minimum=0)
     s = np.asarray(states)
     if s.ndim != 2:
         raise ValueError(f"states must be (M, L), got shape {s.shape}")
+    w = check_weights(weights, s.shape[0])
     neff = float(w.sum())
-    q_model = q - 1 if gap_ignore is True else q
+    gap_ignore = check_bool(gap_ignore, "gap_ignore")
+    if gap_ignore and q < 3:
+        raise ValueError(f"gap_ignore needs q >= 3 (the gap state 0 and >= 2 modelled states), got q={q}")
+    q_model = q - 1 if gap_ignore else q
+    lambda_e = check_nonnegative(lambda_e, "lambda_e")
+    lambda_h = check_nonnegative(lambda_h, "lambda_h")
     gamma, gamma_h = plmc_gammas(lambda_e, lambda_h, L=s.shape[1], q=q_model, neff=neff)
     lambda_g = check_nonnegative(lambda_g, "lambda_g")
+    if backend is None:
+        backend = "numba" if device is None or str(device) == "cpu" else "torch"
+    backend = check_choice(backend, "backend", PLMC_BACKENDS)
+    if backend == "numba":
+        return _fit_numba(s, w, q, lambda_e=lambda_e, lambda_h=lambda_h, lambda_g=lambda_g, max_iter=max_iter,
+                          gap_ignore=gap_ignore, dtype=_numpy_dtype(dtype), callback=callback, threads=threads)
+    from statgen.graphical.potts.inference.plm import PseudoLikelihoodPotts
+
     tol = 1e-3 * max(1.0, np.sqrt(s.shape[1])) / neff
     report = None if callback is None else (lambda k, f: callback(k, f * neff))
     est = PseudoLikelihoodPotts("l2", gamma, gamma_h=gamma_h, max_iter=max_iter or 10_000, tol=tol,
-                                gap_ignore=gap_ignore, device=device, dtype=dtype, callback=report, history=6,
+                                gap_ignore=gap_ignore, device=device, dtype=dtype, callback=report, history=HISTORY,
                                 group_l1=lambda_g / neff)
     return est.fit(s, q, weights=w)
 
 
-def plm_memory_bytes(M: int, L: int, q: int, *, itemsize: int = 8) -> float:
-    """Estimated peak bytes of a PLM fit on M sequences × L sites with q modelled states: the
-    (M, L·q) temporaries of the objective (2 of them) and indices, the dense (L·q)² coupling matrix
-    with its gradient and L-BFGS's 6 pairs of history vectors and ~8 work vectors over the
-    L·q + L(L−1)/2·q² parameters."""
+def _fit_numba(s, w, q, *, lambda_e, lambda_h, lambda_g, max_iter, gap_ignore, dtype, callback, threads) -> PlmcFit:
+    from statgen.graphical.potts.inference import plm_numba
+
+    s = check_int_states(s, "states", q)
+    M, L = s.shape
+    if L < 2:
+        raise ValueError(f"states must have L >= 2 sites, got {L}")
+    qm = q - 1 if gap_ignore else q
+    check_memory(plm_memory_bytes(M, L, qm, itemsize=dtype.itemsize),
+                 f"fit_plmc on {M} sequences x {L} sites, q={qm}, {dtype.name}")
+    if threads is not None:
+        threads = check_int(threads, "threads", minimum=1)
+    d = plm_numba.plmc_data(s, w, q, gap_ignore=gap_ignore, dtype=dtype)
+    k = plm_numba.kernels()
+    plm_numba.set_threads(threads)
+    nh = L * qm
+    x = np.zeros(d.n_params, dtype=dtype)
+    x[:nh] = _init_fields(d.st, w, qm).ravel()
+    P = L * (L - 1) // 2
+
+    def fun(xv, g):
+        f = plm_numba.value_grad(d, xv, g, lambda_h, lambda_e)
+        if lambda_g > 0:  # plmc's -lg: λ_g Σ_{i<j} √(ε + ‖e_ij‖²)
+            E, G = xv[nh:].reshape(P, qm * qm), g[nh:].reshape(P, qm * qm)
+            r = np.sqrt(GROUP_EPS + np.einsum("ij,ij->i", E, E, dtype=np.float64))
+            f += lambda_g * float(r.sum())
+            G += (lambda_g / r).astype(dtype)[:, None] * E
+        return f
+
+    report = None if callback is None else (lambda it, f, *_: callback(it, f))
+    res = lbfgs(fun, x, max_iter=max_iter, callback=report, dot=k["dot"], axpy=k["axpy"])
+    return PlmcFit(x[:nh].reshape(L, qm), x[nh:].reshape(P, qm, qm), res.f, res.n_iter, res.status, float(w.sum()))
+
+
+def plm_memory_bytes(M: int, L: int, q: int, *, itemsize: int = 8, backend: str = "numba") -> float:
+    """Estimated peak bytes of a fit of plmc's problem on M sequences × L sites with q modelled
+    states, beyond the interpreter and its libraries.
+
+    ``"numba"``: L-BFGS's x, g, d and 6 pairs over n = L·q + L(L−1)/2·q² parameters, the kernel's
+    (L, 256, ⌈q/8⌉·8) residual buffer and its (L, M) int32 states. ``"torch"``: the (M, L·q)
+    temporaries of the objective (2 of them) and indices, the dense (L·q)² coupling matrix with its
+    gradient, and torch L-BFGS's 6 pairs and ~8 work vectors."""
     n_par = L * q + L * (L - 1) // 2 * q * q
+    if check_choice(backend, "backend", PLMC_BACKENDS) == "numba":
+        from statgen.graphical.potts.inference.plm_numba import BLOCK
+
+        qp = -(-q // 8) * 8
+        return lbfgs_bytes(n_par, itemsize) + L * min(BLOCK, M) * qp * itemsize + M * L * 4.0 + 16.0 * M
     return float(M * L * (24 + 2 * q * itemsize) + 3 * (L * q) ** 2 * itemsize + 20 * n_par * itemsize)

@@ -18,7 +18,7 @@ import numpy as np
 from statgen._checks import check_bool, check_choice, check_int
 from statgen.graphical.potts.model import PottsModel, check_model
 
-__all__ = ["CONTACT_CONVENTIONS", "contact_scores", "average_product_correction", "top_contacts"]
+__all__ = ["CONTACT_CONVENTIONS", "contact_scores", "average_product_correction", "top_contacts", "pair_block_scores"]
 
 CONTACT_CONVENTIONS = ("plmc", "ccmpred")
 
@@ -90,6 +90,24 @@ def contact_scores(model: PottsModel, *, apc: bool = True, convention: str = "pl
     S -= S[np.triu_indices(model.L, 1)].min()
     np.fill_diagonal(S, 0.0)
     return S
+
+
+def pair_block_scores(e, L: int, *, apc: bool = True) -> np.ndarray:
+    """(L, L) ``convention="plmc"`` scores from the coupling blocks ``e`` (L(L−1)/2, q, q) of the pairs
+    i < j in row order (plmc's layout), without forming the (L, L, q, q) couplings."""
+    L = check_int(L, "L", minimum=3 if apc is True else 2)
+    use_apc = check_bool(apc, "apc")
+    e = np.asarray(e)
+    P = L * (L - 1) // 2
+    if e.ndim != 3 or e.shape[0] != P or e.shape[1] != e.shape[2] or not np.issubdtype(e.dtype, np.floating):
+        raise ValueError(f"e must be float ({P}, q, q) pair blocks for L={L}, got shape {e.shape} dtype {e.dtype}")
+    norms = np.sqrt(np.einsum("kab,kab->k", e, e, dtype=np.float64))
+    if not np.all(np.isfinite(norms)):
+        raise ValueError("e holds NaN or inf")
+    F = np.zeros((L, L))
+    i, j = np.triu_indices(L, 1)
+    F[i, j] = F[j, i] = norms
+    return average_product_correction(F) if use_apc else F
 
 
 def top_contacts(scores, n: int, *, min_separation: int = 1) -> np.ndarray:

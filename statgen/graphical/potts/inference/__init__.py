@@ -4,13 +4,22 @@ maximum likelihood (``ml``), Boltzmann-machine learning (``bm``); the penalty co
 contract (``base``) and the frequencies / Pearson of the moments (``moments``).
 """
 
-from statgen.graphical.potts.inference.bm import BMHistory, BoltzmannMachinePotts, fit_bm
-from statgen.graphical.potts.inference.ml import MaximumLikelihoodPotts, fit_ml, ml_objective
-from statgen.graphical.potts.inference.moments import (
-    connected_correlation_pearson,
-    pair_frequencies,
-)
-from statgen.graphical.potts.inference.plm import PseudoLikelihoodPotts, fit_plm, plm_objective
+
+#: where each public name lives; imported on first use (PEP 562), so that the torch-free parts
+#: (alignments, plmc's numba fit, the DCA files) load without torch
+_WHERE = {
+    'BMHistory': 'statgen.graphical.potts.inference.bm',
+    'BoltzmannMachinePotts': 'statgen.graphical.potts.inference.bm',
+    'fit_bm': 'statgen.graphical.potts.inference.bm',
+    'MaximumLikelihoodPotts': 'statgen.graphical.potts.inference.ml',
+    'fit_ml': 'statgen.graphical.potts.inference.ml',
+    'ml_objective': 'statgen.graphical.potts.inference.ml',
+    'connected_correlation_pearson': 'statgen.graphical.potts.inference.moments',
+    'pair_frequencies': 'statgen.graphical.potts.inference.moments',
+    'PseudoLikelihoodPotts': 'statgen.graphical.potts.inference.plm',
+    'fit_plm': 'statgen.graphical.potts.inference.plm',
+    'plm_objective': 'statgen.graphical.potts.inference.plm',
+}
 
 __all__ = [
     "fit_plm",
@@ -25,3 +34,20 @@ __all__ = [
     "connected_correlation_pearson",
     "BMHistory",
 ]
+
+
+def __getattr__(name: str):
+    import importlib
+
+    if name in _WHERE:
+        value = getattr(importlib.import_module(_WHERE[name]), name)
+        globals()[name] = value
+        return value
+    try:
+        return importlib.import_module(f"{__name__}.{name}")  # a sub-module as an attribute
+    except ModuleNotFoundError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
