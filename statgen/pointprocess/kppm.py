@@ -51,10 +51,10 @@ import math
 import numpy as np
 from scipy.spatial import cKDTree
 
-from statgen._checks import as_array, check_bool, check_choice, check_int
+from statgen._checks import as_array, check_choice, check_int
 from statgen._estimator import Estimator
-from statgen._progress import progress_bar
 from statgen.pointprocess._args import check_positive, check_rng
+from statgen.pointprocess.bootstrap import parametric_bootstrap
 from statgen.pointprocess.cluster_families import FAMILIES, ClusterFamily
 from statgen.pointprocess.covariates import CovariateGrid, fit_trend
 from statgen.pointprocess.nelder_mead import nelder_mead_r
@@ -418,20 +418,4 @@ class KppmFit(Estimator):
         """Parametric bootstrap standard errors of κ, scale and μ (refits of ``n_boot`` ≥ 2 simulated
         patterns with the same configuration and r_max); replicates in ``bootstrap_``."""
         self._check_fitted("params_")
-        n_boot = check_int(n_boot, "n_boot", minimum=2)
-        check_rng(rng)
-        progress = check_bool(progress, "progress")
-        twin = self.clone(rmax=self.rmax_)
-        reps = {"kappa": [], "scale": [], "mu": []}
-        for k in progress_bar(range(n_boot), desc="bootstrap", progress=progress):
-            pts = self.simulate(rng=rng)
-            try:
-                twin.fit(pts, self.window_, self.covariates_)
-            except ValueError as exc:
-                raise ValueError(f"n_boot: bootstrap replicate {k} ({pts.shape[0]} simulated points) could not be "
-                                 f"fitted: {exc}") from exc
-            for name in reps:
-                reps[name].append(twin.params_[name])
-        self.bootstrap_ = {k: np.asarray(v) for k, v in reps.items()}
-        self.stderr_ = {k: float(v.std(ddof=1)) for k, v in self.bootstrap_.items()}
-        return self.stderr_
+        return parametric_bootstrap(self, ("kappa", "scale", "mu"), n_boot, rng=rng, progress=progress)

@@ -37,10 +37,10 @@ import numpy as np
 from scipy import ndimage, optimize
 from scipy.spatial import cKDTree
 
-from statgen._checks import check_bool, check_choice, check_int
+from statgen._checks import check_choice, check_int
 from statgen._estimator import Estimator
-from statgen._progress import progress_bar
 from statgen.pointprocess._args import check_memory, check_positive, check_rng
+from statgen.pointprocess.bootstrap import parametric_bootstrap
 from statgen.pointprocess.clic import clic
 from statgen.pointprocess.covariates import CovariateGrid
 from statgen.pointprocess.kppm import KppmFit, _check_pattern
@@ -206,23 +206,7 @@ class ParentCovariateFit(Estimator):
         r_max, the same covariates) of ``n_boot`` ≥ 2 patterns simulated by :meth:`simulate`; replicates in
         ``bootstrap_``, standard deviations returned and stored as ``stderr_``."""
         self._check_fitted("params_")
-        n_boot = check_int(n_boot, "n_boot", minimum=2)
-        check_rng(rng)
-        progress = check_bool(progress, "progress")
-        twin = self.clone(rmax=self.rmax_)
-        reps = {k: [] for k in self.params_}
-        for b in progress_bar(range(n_boot), desc="bootstrap", progress=progress):
-            pts = self.simulate(rng=rng)
-            try:
-                twin.fit(pts, self.window_, self.covariates_)
-            except ValueError as exc:
-                raise ValueError(f"n_boot: bootstrap replicate {b} ({pts.shape[0]} simulated points) could not be "
-                                 f"fitted: {exc}") from exc
-            for name in reps:
-                reps[name].append(twin.params_[name])
-        self.bootstrap_ = {k: np.asarray(v) for k, v in reps.items()}
-        self.stderr_ = {k: v.std(axis=0, ddof=1) for k, v in self.bootstrap_.items()}
-        return self.stderr_
+        return parametric_bootstrap(self, self.params_, n_boot, rng=rng, progress=progress)
 
     # (A) first order: θ by Poisson likelihood at fixed σ, c profiled
     def _first_order(self, x, centres, area, theta0, s):

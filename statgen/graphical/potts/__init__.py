@@ -16,6 +16,7 @@ Names load on first use (PEP 562): importing this package, or its torch-free par
 DCA files, plmc's numba fit ``fit_plmc``), does not import torch; the samplers and torch estimators do.
 """
 
+from statgen._lazy import lazy_attributes as _lazy_attributes
 
 #: where each public name lives; imported on first use (PEP 562), so that the torch-free parts
 #: (alignments, plmc's numba fit, the DCA files) load without torch
@@ -155,18 +156,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    import importlib
-
-    if name in _WHERE:
-        value = getattr(importlib.import_module(_WHERE[name]), name)
-        globals()[name] = value
-        return value
-    try:
-        return importlib.import_module(f"{__name__}.{name}")  # a sub-module as an attribute
-    except ModuleNotFoundError:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = _lazy_attributes(globals(), _WHERE)

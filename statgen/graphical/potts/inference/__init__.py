@@ -4,6 +4,7 @@ maximum likelihood (``ml``), Boltzmann-machine learning (``bm``); the penalty co
 contract (``base``) and the frequencies / Pearson of the moments (``moments``).
 """
 
+from statgen._lazy import lazy_attributes as _lazy_attributes
 
 #: where each public name lives; imported on first use (PEP 562), so that the torch-free parts
 #: (alignments, plmc's numba fit, the DCA files) load without torch
@@ -36,18 +37,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    import importlib
-
-    if name in _WHERE:
-        value = getattr(importlib.import_module(_WHERE[name]), name)
-        globals()[name] = value
-        return value
-    try:
-        return importlib.import_module(f"{__name__}.{name}")  # a sub-module as an attribute
-    except ModuleNotFoundError:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = _lazy_attributes(globals(), _WHERE)
