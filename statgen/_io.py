@@ -6,6 +6,7 @@ path and what is wrong with it instead of surfacing a raw zipfile/JSON/pickle er
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import tempfile
@@ -17,10 +18,15 @@ from typing import IO
 
 import numpy as np
 
+try:
+    import fcntl
+except ImportError:  # not POSIX: locks are skipped (see file_lock)
+    fcntl = None
+
 _UMASK = os.umask(0o022)  # read the process umask once (os.umask can only read it by setting it)
 os.umask(_UMASK)
 
-__all__ = ["atomic_write", "save_npz_atomic", "load_npz", "load_package_npz", "write_json_atomic", "read_json"]
+__all__ = ["atomic_write", "file_lock", "save_npz_atomic", "load_npz", "load_package_npz", "write_json_atomic", "read_json"]
 
 
 @contextmanager
@@ -46,6 +52,34 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb") -> Iterator[IO]:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def file_lock(lock: str | os.PathLike, *, blocking: bool = True) -> Iterator[bool]:
+    """Hold an exclusive flock on ``lock`` for the block; yields False (without waiting) when
+    ``blocking`` is False and another process holds it. Released when the process dies.
+
+    Where the file system has no locks (some network file systems, non-POSIX systems) the block
+    runs unlocked: files stay whole (atomic writes), but two concurrent writers may do the same work twice."""
+    lock = Path(lock)
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "a") as fh:
+        try:
+            if fcntl is not None:
+                fcntl.flock(fh, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        except OSError as exc:
+            if exc.errno not in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL):
+                raise
+            yield True
+            return
+        try:
+            yield True
+        finally:
+            if fcntl is not None:
+                fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def save_npz_atomic(path: str | os.PathLike, data: dict) -> None:

@@ -31,7 +31,6 @@ an interrupted copy) is reported as a ``ValueError`` naming the path; delete it 
 from __future__ import annotations
 
 import concurrent.futures as cf
-import errno
 import hashlib
 import importlib.util
 import json
@@ -39,19 +38,13 @@ import os
 import sys
 import tomllib
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - not POSIX: no locks, atomic writes only
-    fcntl = None
-
 from statgen._checks import check_bool, check_choice, check_int
-from statgen._io import load_npz, save_npz_atomic, write_json_atomic
+from statgen._io import file_lock, load_npz, save_npz_atomic, write_json_atomic
 from statgen._progress import progress_bar
 
 __all__ = [
@@ -265,32 +258,6 @@ def _hash(obj) -> str:
     return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-@contextmanager
-def _locked(lock: Path, *, blocking: bool = True) -> Iterator[bool]:
-    """Hold an exclusive flock on ``lock`` for the block; yields False (without waiting) when
-    ``blocking`` is False and another process holds it. Released when the process dies.
-
-    Where the file system has no locks (some network file systems, non-POSIX systems) the block
-    runs unlocked: files stay whole (atomic writes), but two concurrent runs may compute a task twice."""
-    lock.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock, "a") as fh:
-        try:
-            if fcntl is not None:
-                fcntl.flock(fh, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
-        except BlockingIOError:
-            yield False
-            return
-        except OSError as exc:
-            if exc.errno not in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL):
-                raise
-            yield True
-            return
-        try:
-            yield True
-        finally:
-            if fcntl is not None:
-                fcntl.flock(fh, fcntl.LOCK_UN)
-
 
 def _remove_stale_temporaries(target: Path, workdir: Path | None = None) -> None:
     """Remove what a killed writer of ``target`` (and of files in ``workdir``) left behind.
@@ -318,7 +285,7 @@ def _run_task(script: str, name: str, task: dict, out: str, workdir: str, lock: 
     Returns ``out`` when the result exists afterwards, ``None`` when another process holds the
     task (only when ``blocking`` is False)."""
     out_p, work_p = Path(out), Path(workdir)
-    with _locked(Path(lock), blocking=blocking) as held:
+    with file_lock(Path(lock), blocking=blocking) as held:
         if not held:
             return None
         if out_p.exists():  # another process finished it while we waited
@@ -372,7 +339,7 @@ def run_study(name: str, *, quick: bool = False, variant: str | None = None, exe
     what = f"statgen result of study {name!r}"
     if final.exists():
         return _load_cached(final, what)
-    with _locked(base / "locks" / "study.lock"):
+    with file_lock(base / "locks" / "study.lock"):
         _remove_stale_temporaries(base / "config.json")
         write_json_atomic(base / "config.json", cfg)
 
@@ -399,7 +366,7 @@ def run_study(name: str, *, quick: bool = False, variant: str | None = None, exe
         for _ in _execute({i: args(i, True) for i in sorted(busy)}, executor, workers):
             bar.update(1)
 
-    with _locked(base / "locks" / "study.lock"):
+    with file_lock(base / "locks" / "study.lock"):
         if final.exists():  # another process combined meanwhile
             return _load_cached(final, what)
         _remove_stale_temporaries(final)

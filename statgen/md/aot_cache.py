@@ -31,10 +31,11 @@ import json
 import os
 import shutil
 import tempfile
-from contextlib import contextmanager
 from pathlib import Path
 
 import torch
+
+from statgen._io import file_lock
 
 __all__ = ["cache_dir", "model_key", "load_package", "build_package", "CacheEntryError"]
 
@@ -150,20 +151,6 @@ def load_package(entry: str | os.PathLike, device: torch.device) -> _Runner:
     return _Runner(loader)
 
 
-@contextmanager
-def _locked(path: Path):
-    try:
-        import fcntl
-    except ImportError:  # not POSIX: no lock, the atomic rename still keeps the cache consistent
-        yield
-        return
-    with open(path, "a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
 
 def build_package(entry: str | os.PathLike, gm: torch.fx.GraphModule, x: torch.Tensor, info: dict) -> _Runner:
     """Export ``gm`` (the traced energy+force graph), compile it with AOTInductor for inputs shaped like
@@ -172,7 +159,7 @@ def build_package(entry: str | os.PathLike, gm: torch.fx.GraphModule, x: torch.T
     entry = Path(entry)
     root = entry.parent
     root.mkdir(parents=True, exist_ok=True, mode=0o700)
-    with _locked(root / f"{entry.name}.lock"):
+    with file_lock(root / f"{entry.name}.lock"):
         if entry.exists():  # built by another process while we waited
             return load_package(entry, x.device)
         tmp = Path(tempfile.mkdtemp(dir=root, prefix=f".{entry.name}."))

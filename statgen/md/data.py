@@ -16,17 +16,15 @@ first and then resumes (or finds nothing left to do).
 
 from __future__ import annotations
 
-import fcntl
 import math
 import os
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from statgen._checks import as_array, check_bool, check_int, check_nonnegative, check_positive
-from statgen._io import load_npz, read_json, save_npz_atomic, write_json_atomic
+from statgen._io import file_lock, load_npz, read_json, save_npz_atomic, write_json_atomic
 from statgen._progress import progress_bar
 from statgen.md.system import alanine_dipeptide, import_openmm
 
@@ -123,22 +121,12 @@ def generate_md_data(out: str | os.PathLike, *, ns: float = 20.0, platform: str 
     config = dict(system="alanine_dipeptide/amber99sbildn+obc", platform=platform, seed=seed,
                   temperature=temperature, friction=friction, timestep_fs=timestep_fs,
                   save_every_ps=save_every_ps, chunk_frames=chunk_frames, equilibration_ps=equilibration_ps)
-    with _locked(out):
+    with file_lock(out / ".lock"):  # a second writer of the same directory waits
         for tmp in out.glob(".*.tmp"):  # left by a writer killed mid-write (we hold the lock: none is active)
             tmp.unlink(missing_ok=True)
         _generate(out, config, n_total, steps_per_frame, plat, progress, openmm, unit)
     return out
 
-
-@contextmanager
-def _locked(out: Path):
-    """An exclusive lock on ``out/.lock`` for the duration (a second writer waits)."""
-    with open(out / ".lock", "a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def _generate(out: Path, config: dict, n_total: int, steps_per_frame: int, plat, progress: bool, openmm, unit):
