@@ -191,14 +191,19 @@ class EnergyForce:
         self.cache_dir = cache_dir
         self.calls = None if calls is None else check_int(calls, "calls", minimum=0)
         self._compiled: dict[tuple, object] = {}
+        self._entries: dict[tuple, tuple[Path, dict]] = {}
         self.routes: dict[tuple[int, ...], str] = {}
 
     def _entry(self, shape):
-        from statgen.md import aot_cache
+        """(cache entry path, key ingredients) of ``shape``; the key hashes the weights and the graph's
+        sources, so it is computed once per shape (``_choose`` and ``_build`` both need it)."""
+        if shape not in self._entries:
+            from statgen.md import aot_cache
 
-        key, info = aot_cache.model_key(self.model, shape, self.dtype, self.device)
-        root = Path(self.cache_dir) if self.cache_dir is not None else aot_cache.cache_dir()
-        return root / key, info
+            key, info = aot_cache.model_key(self.model, shape, self.dtype, self.device)
+            root = Path(self.cache_dir) if self.cache_dir is not None else aot_cache.cache_dir()
+            self._entries[shape] = (root / key, info)
+        return self._entries[shape]
 
     def _choose(self, shape) -> tuple[str, str]:
         """(route, why) for a batch shape: the explicit method, or what "auto" resolves to."""
