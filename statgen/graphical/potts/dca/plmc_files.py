@@ -118,12 +118,14 @@ class PlmcParams:
     neff: float
 
 
-def _pairs(A: np.ndarray) -> np.ndarray:
+def pair_blocks(A: np.ndarray) -> np.ndarray:
+    """The (L(L−1)/2, q, q) blocks A_ij, i < j in row order (plmc's layout), of an (L, L, q, q) array."""
     i, j = np.triu_indices(A.shape[0], 1)
     return A[i, j]
 
 
-def _unpairs(P: np.ndarray, L: int) -> np.ndarray:
+def from_pair_blocks(P: np.ndarray, L: int) -> np.ndarray:
+    """The symmetric (L, L, q, q) float64 array (A_ji = A_ijᵀ, zero diagonal) of plmc-layout pair blocks."""
     q = P.shape[-1]
     A = np.zeros((L, L, q, q), dtype=np.float64)
     i, j = np.triu_indices(L, 1)
@@ -136,7 +138,7 @@ def _fields_and_pairs(model) -> tuple[np.ndarray, np.ndarray]:
     """(h (L, q), e (P, q, q)) of a PottsModel or of a checked (h, e) pair."""
     if isinstance(model, PottsModel):
         check_model(model)
-        return model.h, _pairs(model.J)
+        return model.h, pair_blocks(model.J)
     if not isinstance(model, tuple) or len(model) != 2:
         raise TypeError(f"model must be a PottsModel or a pair (h, e), got {type(model).__name__}")
     h, e = (np.asarray(v) for v in model)
@@ -186,7 +188,7 @@ def write_plmc_params(path: str | os.PathLike, model, *, alphabet: str, fi, fij,
         pos.astype("<i4").tofile(fh)
         fi.astype("<f4").tofile(fh)
         h.astype("<f4").tofile(fh)
-        (fij if fij.shape == (P, q, q) else _pairs(fij)).astype("<f4").tofile(fh)
+        (fij if fij.shape == (P, q, q) else pair_blocks(fij)).astype("<f4").tofile(fh)
         e.astype("<f4").tofile(fh)
 
 
@@ -221,7 +223,7 @@ def read_plmc_params(path: str | os.PathLike) -> PlmcParams:
     positions = take("<i4", L).astype(np.int64)
     fi = take("<f4", L * q).reshape(L, q).astype(float)
     h = take("<f4", L * q).reshape(L, q).astype(float)
-    fij = _unpairs(take("<f4", P * q * q).reshape(P, q, q), L)
-    J = _unpairs(take("<f4", P * q * q).reshape(P, q, q), L)
+    fij = from_pair_blocks(take("<f4", P * q * q).reshape(P, q, q), L)
+    J = from_pair_blocks(take("<f4", P * q * q).reshape(P, q, q), L)
     return PlmcParams(PottsModel(h, J), alphabet, focus, positions, neighbors, fi, fij, M, skipped, max_iter,
                       theta, lh, le, lg, neff)

@@ -35,6 +35,7 @@ from statgen._checks import (
     check_memory,
     check_nonnegative,
 )
+from statgen.graphical.potts.dca.plmc_files import from_pair_blocks
 from statgen.graphical.potts.inference.lbfgs import HISTORY, lbfgs, lbfgs_bytes
 from statgen.graphical.potts.model import PottsModel, check_weights
 
@@ -96,12 +97,7 @@ class PlmcFit:
     @property
     def model_(self) -> PottsModel:
         if self._model is None:
-            L, q = self.h.shape
-            J = np.zeros((L, L, q, q))
-            i, j = np.triu_indices(L, 1)
-            J[i, j] = self.e
-            J[j, i] = self.e.transpose(0, 2, 1)
-            self._model = PottsModel(self.h.astype(float), J)
+            self._model = PottsModel(self.h.astype(float), from_pair_blocks(self.e, self.h.shape[0]))
         return self._model
 
 
