@@ -146,10 +146,7 @@ class ClusterFit(Estimator):
         w = check_window(window.box_array() if polygon is not None else window)
         x = check_points(points, "points", w.shape[0], window=w)
         if polygon is not None:
-            out = ~polygon.contains(x)
-            if np.any(out):
-                raise ValueError(f"points must lie inside the polygon window; {int(out.sum())} point(s) outside, "
-                                 f"e.g. {x[out][0].tolist()}")
+            polygon.check_inside(x)
         if x.shape[0] < _MIN_POINTS:
             raise ValueError(f"points: at least {_MIN_POINTS} points are needed to fit a cluster process, "
                              f"got {x.shape[0]}")

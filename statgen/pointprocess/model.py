@@ -119,10 +119,7 @@ class NeymanScott:
     def _points(self, x, name: str, *, inside: bool = False) -> np.ndarray:
         pts = check_points(x, name, self.d, window=self.window if inside else None)
         if inside and self.polygon is not None and pts.shape[0]:
-            out = ~self.polygon.contains(pts)
-            if np.any(out):
-                raise ValueError(f"{name} must lie inside the polygon window; {int(out.sum())} point(s) outside, "
-                                 f"e.g. {pts[out][0].tolist()}")
+            self.polygon.check_inside(pts, name)
         return pts
 
     def _check_grid_size(self, n_points: float, what: str) -> None:

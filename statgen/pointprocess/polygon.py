@@ -115,6 +115,13 @@ class Polygon:
         on_edge = np.any((np.abs(cross) <= 1e-12 * scale * (1 + np.abs(px) + np.abs(py))) & within, axis=1)
         return inside | on_edge
 
+    def check_inside(self, points: np.ndarray, name: str = "points") -> None:
+        """ValueError naming ``name`` when some of the (m, 2) ``points`` lie outside the polygon."""
+        out = ~self.contains(points)
+        if np.any(out):
+            raise ValueError(f"{name} must lie inside the polygon window; {int(out.sum())} point(s) outside, "
+                             f"e.g. {np.asarray(points)[out][0].tolist()}")
+
     def circle_fraction_inside(self, centers: np.ndarray, r: np.ndarray) -> np.ndarray:
         """Fraction of the circle ∂b(c_i, r_i) inside the window, for paired rows (c_i, r_i), r_i > 0.
 

@@ -73,10 +73,7 @@ def fit_loglinear_intensity(points, window) -> tuple[float, np.ndarray]:
     w = check_window(window.box_array() if polygon is not None else window)
     x = check_points(points, "points", w.shape[0], window=w, min_rows=1)
     if polygon is not None:
-        out = ~polygon.contains(x)
-        if np.any(out):
-            raise ValueError(f"points must lie inside the polygon window; {int(out.sum())} point(s) outside, "
-                             f"e.g. {x[out][0].tolist()}")
+        polygon.check_inside(x)
     n = x.shape[0]
     for k in range(w.shape[0]):
         for side, bound in (("lower", w[k, 0]), ("upper", w[k, 1])):
