@@ -107,7 +107,7 @@ def _init_fields(st: np.ndarray, w: np.ndarray, q: int) -> np.ndarray:
     L, M = st.shape
     f = np.zeros((L, q))
     for i in range(L):
-        ok = st[i] >= 0
+        ok = st[i] < q  # state q: an ignored gap
         f[i] = np.bincount(st[i][ok], weights=w[ok], minlength=q)
     neff = w.sum()
     f = f / neff + 1.0 / neff

@@ -38,6 +38,29 @@ class LbfgsResult:
     status: str
 
 
+def _dcsrch():
+    """scipy's MINPACK-2 line search (pure Python over numpy), loaded from its file: importing it as
+    scipy.optimize._dcsrch first runs scipy.optimize's __init__, ~50 MiB of modules a fit never uses."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    import scipy
+
+    name = "scipy.optimize._dcsrch"
+    if name in sys.modules:
+        return sys.modules[name].DCSRCH
+    path = Path(scipy.__file__).parent / "optimize" / "_dcsrch.py"
+    if not path.is_file():  # another layout of scipy: the ordinary import
+        from scipy.optimize._dcsrch import DCSRCH
+        return DCSRCH
+    spec = importlib.util.spec_from_file_location("statgen_scipy_dcsrch", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    sys.modules["statgen_scipy_dcsrch"] = module
+    return module.DCSRCH
+
+
 def lbfgs_bytes(n: int, itemsize: int, history: int = HISTORY) -> float:
     """Bytes the minimizer holds for n parameters: x, g, d and the 2 m history vectors."""
     return float((3 + 2 * history) * n * itemsize)
@@ -51,8 +74,7 @@ def lbfgs(fun: Callable[[np.ndarray, np.ndarray], float], x: np.ndarray, *, max_
     ``callback(k, f, xnorm, gnorm, step)`` after each iteration k = 1, 2, …; a true return stops.
     ``dot(a, b)`` and ``axpy(y, α, x)`` (y ← y + α x in place) default to numpy; pass compiled ones
     for speed."""
-    from scipy.optimize._dcsrch import DCSRCH
-
+    DCSRCH = _dcsrch()
     if dot is None:
         def dot(a, b):
             return float(np.dot(a.astype(np.float64, copy=False), b.astype(np.float64, copy=False)))

@@ -7,7 +7,8 @@ half of a full (L, L, q, q) array. The value is
     f(θ) = −Σ_m w_m Σ_i log P(s_mi | s_m,−i) + λ_h Σ_i ‖h_i‖² + λ_e Σ_{i<j} ‖e_ij‖²_F,
 
 P(s_i = a | s_−i) = softmax_a[h_i(a) + Σ_{j≠i} e_ij(a, s_j)] (e_ji = e_ijᵀ), and with gap-ignore
-(plmc's ``-g``) an ignored entry (state −1 here) is neither predicted nor felt by the other sites.
+(plmc's ``-g``) an ignored entry (state q here, the row of zeros past the q modelled states) is
+neither predicted nor felt by the other sites.
 Per block of sequences, pass 1 (parallel over sites i) forms the fields H_i(m, ·), their
 log-softmax and the residuals R_i(m, a) = w_m (P_i(a | s_m,−i) − δ_{a, s_mi}) in place; pass 2
 (parallel over rows i, rows i and L − 1 − i together to balance the triangle) accumulates
@@ -39,6 +40,21 @@ _FAST = {"nsz", "arcp", "contract", "reassoc"}  # no nnan/ninf/afn: NaN and inf 
 
 
 @njit(cache=True, fastmath=_FAST)
+def _load_block(x, i, j, L, q, nh, qq, T):
+    """T[b, a] = e_ij(a, b) for the block of i, j (b the state of j); row q stays 0 (ignored state)."""
+    if j < i:
+        o = nh + (j * L - j * (j + 1) // 2 + i - j - 1) * qq
+        for b in range(q):
+            for a in range(q):
+                T[b, a] = x[o + b * q + a]
+    else:
+        o = nh + (i * L - i * (i + 1) // 2 + j - i - 1) * qq
+        for a in range(q):
+            for b in range(q):
+                T[b, a] = x[o + a * q + b]
+
+
+@njit(cache=True, fastmath=_FAST)
 def _site(i, x, st, w, L, q, m0, B, H, tmp, g):
     """Pass 1 for site i: H ← residuals R_i of sequences m0…m0+B−1; returns Σ_m w_m log P_i."""
     QP = H.shape[1]
@@ -49,30 +65,41 @@ def _site(i, x, st, w, L, q, m0, B, H, tmp, g):
             H[m, a] = 0.0
         for a in range(q):
             H[m, a] = x[i * q + a]
+    js = np.empty(L - 1, np.int64)
+    n = 0
     for j in range(L):
-        if j == i:
-            continue
-        if j < i:  # e_ji (b_j, a_i): rows already indexed by the state of j
-            o = nh + (j * L - j * (j + 1) // 2 + i - j - 1) * qq
-            for b in range(q):
-                for a in range(q):
-                    tmp[b, a] = x[o + b * q + a]
-        else:  # e_ij (a_i, b_j): transpose so the state of j indexes rows
-            o = nh + (i * L - i * (i + 1) // 2 + j - i - 1) * qq
-            for a in range(q):
-                for b in range(q):
-                    tmp[b, a] = x[o + a * q + b]
+        if j != i:
+            js[n] = j
+            n += 1
+    t = 0
+    while t + 4 <= n:
+        j0, j1, j2, j3 = js[t], js[t + 1], js[t + 2], js[t + 3]
+        _load_block(x, i, j0, L, q, nh, qq, tmp[0])
+        _load_block(x, i, j1, L, q, nh, qq, tmp[1])
+        _load_block(x, i, j2, L, q, nh, qq, tmp[2])
+        _load_block(x, i, j3, L, q, nh, qq, tmp[3])
+        s0, s1, s2, s3 = st[j0], st[j1], st[j2], st[j3]
+        T0, T1, T2, T3 = tmp[0], tmp[1], tmp[2], tmp[3]
+        for m in range(B):
+            b0, b1, b2, b3 = s0[m0 + m], s1[m0 + m], s2[m0 + m], s3[m0 + m]
+            for a in range(QP):
+                H[m, a] += (T0[b0, a] + T1[b1, a]) + (T2[b2, a] + T3[b3, a])
+        t += 4
+    while t < n:
+        j = js[t]
+        _load_block(x, i, j, L, q, nh, qq, tmp[0])
         sj = st[j]
+        T0 = tmp[0]
         for m in range(B):
             b = sj[m0 + m]
-            if b >= 0:
-                for a in range(QP):
-                    H[m, a] += tmp[b, a]
+            for a in range(QP):
+                H[m, a] += T0[b, a]
+        t += 1
     acc = 0.0
     si_row = st[i]
     for m in range(B):
         si = si_row[m0 + m]
-        if si < 0:
+        if si == q:
             for a in range(QP):
                 H[m, a] = 0.0
             continue
@@ -110,14 +137,12 @@ def _row(i, st, L, q, m0, B, buf, acc_j, acc_i, g):
         acc_j[:, :] = 0.0  # [b, a]: Σ_m R_i(m, a) δ(s_mj = b)
         acc_i[:, :] = 0.0  # [a, b]: Σ_m δ(s_mi = a) R_j(m, b)
         for m in range(B):
-            bj = sj[m0 + m]
-            if bj >= 0:
-                for a in range(QP):
-                    acc_j[bj, a] += Ri[m, a]
+            bj = sj[m0 + m]  # the ignored state q adds into the spare row q, never read
+            for a in range(QP):
+                acc_j[bj, a] += Ri[m, a]
             ai = si[m0 + m]
-            if ai >= 0:
-                for a in range(QP):
-                    acc_i[ai, a] += Rj[m, a]
+            for a in range(QP):
+                acc_i[ai, a] += Rj[m, a]
         for a in range(q):
             for c in range(q):
                 g[o + a * q + c] += acc_j[c, a] + acc_i[a, c]
@@ -154,17 +179,25 @@ def _value_grad(x, st, w, L, q, lam_h, lam_e, g, buf, block):
         B = min(block, M - m0)
         # pass 1: fields → log-softmax → residuals, in buf[i, :B, :q] (lanes q…QP−1 stay 0)
         for i in prange(L):
-            tmp = np.zeros((q, QP), dtype=x.dtype)
+            tmp = np.zeros((4, q + 1, QP), dtype=x.dtype)  # four blocks at a time; row q stays 0
             ll[i] += _site(i, x, st, w, L, q, m0, B, buf[i], tmp, g)
         # pass 2: coupling gradients of the pairs i < j, rows i and L − 1 − i per task (balanced)
         for rr in prange(nrow):
             r = np.int64(rr)  # the parfor index may be unsigned: int64 − uint64 would be a float
-            acc_j = np.empty((q, QP), dtype=x.dtype)
-            acc_i = np.empty((q, QP), dtype=x.dtype)
+            acc_j = np.empty((q + 1, QP), dtype=x.dtype)
+            acc_i = np.empty((q + 1, QP), dtype=x.dtype)
             _row(r, st, L, q, m0, B, buf, acc_j, acc_i, g)
             if L - 1 - r != r:
                 _row(L - 1 - r, st, L, q, m0, B, buf, acc_j, acc_i, g)
     return pen.sum() + pe.sum() - ll.sum()
+
+
+@njit(cache=True, fastmath=_FAST)
+def _dot_serial(a, b):  # reassoc lets the float64 accumulation vectorize: as fast as the memory
+    acc = 0.0
+    for t in range(a.shape[0]):
+        acc += np.float64(a[t]) * np.float64(b[t])
+    return acc
 
 
 @njit(parallel=True, cache=True)
@@ -174,10 +207,9 @@ def _dot(a, b):
     part = np.zeros(nc)
     step = (n + nc - 1) // nc
     for c in prange(nc):
-        acc = 0.0
-        for t in range(c * step, min(n, (c + 1) * step)):
-            acc += np.float64(a[t]) * np.float64(b[t])
-        part[c] = acc
+        lo = min(n, c * step)
+        hi = min(n, lo + step)
+        part[c] = _dot_serial(a[lo:hi], b[lo:hi])
     return part.sum()
 
 
@@ -201,7 +233,7 @@ def set_threads(n: int | None) -> int:
 
 
 class PlmcData:
-    """The data of plmc's objective laid out for the kernel: ``st`` (L, M) int32 model states (−1 for
+    """The data of plmc's objective laid out for the kernel: ``st`` (L, M) int32 model states (q for
     an ignored gap), ``w`` (M,) weights in the parameters' dtype, (L, q), the residual buffer."""
 
     def __init__(self, st: np.ndarray, w: np.ndarray, L: int, q: int, dtype, block: int = BLOCK):
@@ -224,6 +256,7 @@ def plmc_data(states, weights, q: int, *, gap_ignore: bool, dtype=np.float32, bl
     if gap_ignore:
         st -= 1
         q = q - 1
+        st[st < 0] = q  # the ignored gap indexes a row of zeros: no branch in the kernels
     return PlmcData(st, np.ascontiguousarray(weights, dtype=dtype), L, q, dtype, block)
 
 
