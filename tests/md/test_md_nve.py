@@ -51,10 +51,10 @@ def test_smooth_flow_nve_conserves_energy_over_1ps(kind):
     0.62/fs), so ω·dt approached velocity Verlet's stability limit 2; the same replica at 0.5 / 0.25 fs
     drifted 16.9 / −0.30 kJ/mol/ps. A model trained on more data is the fix, not a looser bound.
 
-    Known failure (open, issue 12): the smooth + FM model shipped now (100 ns, w_fm 2e-4) blows up from
-    its starting frame 2 — at 1 fs its total energy is already 38 kJ/mol up after 10 fs and climbs to the
-    blow-up within 0.9 ps, while at 0.5 / 0.25 fs the same frame drifts 0.03 / −0.002 kJ/mol/ps: a mode
-    with ω·dt near 2 at that frame (stiffness again). The smooth (NLL) model passes.
+    The smooth + FM model shipped before this one (100 ns, w_fm 2e-4) failed here from its starting
+    frame 2 (total energy 38 kJ/mol up after 10 fs at 1 fs, stable at 0.5 fs): stiff X–H stretches of
+    the flow's own bond densities, whose curvature swings to ±3× Amber's C–H force constant a few σ
+    out, sharper with more force-matching weight. The current one (w_fm 5e-5) passes.
     """
     model = pretrained_boltzmann_generator(kind)
     x = pretrained_starting_frames(kind)[:4]

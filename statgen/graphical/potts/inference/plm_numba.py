@@ -33,7 +33,7 @@ __all__ = ["PlmcData", "plmc_data", "value_grad", "kernels", "set_threads", "BLO
 
 #: sequences per block of the kernel: the (L, BLOCK, q) residual buffer, and each site's
 #: (BLOCK, q) slice stays in the L1/L2 cache while the couplings stream past it
-BLOCK = 512
+BLOCK = 1024
 
 
 _FAST = {"nsz", "arcp", "contract", "reassoc"}  # no nnan/ninf/afn: NaN and inf still propagate
