@@ -47,9 +47,9 @@ def _dcsrch():
 
     import scipy
 
-    name = "scipy.optimize._dcsrch"
-    if name in sys.modules:
-        return sys.modules[name].DCSRCH
+    for name in ("scipy.optimize._dcsrch", "statgen_scipy_dcsrch"):  # loaded already: once per process
+        if name in sys.modules:
+            return sys.modules[name].DCSRCH
     path = Path(scipy.__file__).parent / "optimize" / "_dcsrch.py"
     if not path.is_file():  # another layout of scipy: the ordinary import
         from scipy.optimize._dcsrch import DCSRCH
