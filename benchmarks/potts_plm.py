@@ -4,9 +4,9 @@ Cases: ``dhfr`` (plmc's example: DHFR.a2m, focus DYR_ECOLI, θ = 0.2, gap-ignore
 (L = 100, q = 21, M = 10⁴ sequences Gibbs-sampled from a sparse random Potts model, no reweighting:
 ``-t -1``). Every tool runs as its own process with the same flags
 (``-o P -le 16 -lh 0.01 -m 100 -n 2 ...``; statgen adds ``--float32``), so wall time and peak
-memory (RSS of the process tree) compare like with like. statgen runs its default backend (numba
-kernel in plmc's layout + its lean L-BFGS, no torch); its compiled kernels are cached on disk, so
-one untimed warm-up run on a 30-sequence alignment comes first (a fresh install compiles once, ~1 min). The final objective of each tool is
+memory (RSS of the process tree) compare like with like. statgen runs its default backend (C/OpenMP
+kernel in plmc's layout + its lean L-BFGS, no torch); the kernel is compiled once and cached on disk, so
+one untimed warm-up run on a 30-sequence alignment comes first (a fresh install compiles it, ~2 s). The final objective of each tool is
 re-evaluated by ONE function, :func:`statgen.graphical.plmc_objective` (float64), at the parameters
 it wrote in plmc's format: plmc's f = −Σ_m w_m Σ_i log P(s_mi | s_m,−i) + λ_h Σ‖h‖² + λ_e Σ_{i<j}‖e_ij‖².
 On DHFR each tool's couplings are also compared with plmc's reference ``DHFR.couplings`` (same

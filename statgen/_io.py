@@ -26,7 +26,16 @@ except ImportError:  # not POSIX: locks are skipped (see file_lock)
 _UMASK = os.umask(0o022)  # read the process umask once (os.umask can only read it by setting it)
 os.umask(_UMASK)
 
-__all__ = ["atomic_write", "file_lock", "save_npz_atomic", "load_npz", "load_package_npz", "write_json_atomic", "read_json"]
+__all__ = ["cache_root", "atomic_write", "file_lock", "save_npz_atomic", "load_npz", "load_package_npz", "write_json_atomic", "read_json"]
+
+
+def cache_root() -> Path:
+    """statgen's cache of compiled code: ``$STATGEN_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/statgen``
+    (``~/.cache/statgen`` by default)."""
+    root = os.environ.get("STATGEN_CACHE_DIR")
+    if root:
+        return Path(root)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "statgen"
 
 
 @contextmanager

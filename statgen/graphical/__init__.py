@@ -6,13 +6,24 @@ graphical models", J. Stat. Mech. (2022), arXiv:2112.01292, doi:10.1088/1742-546
 
 Layout: :mod:`statgen.graphical.gaussian` (numpy/scipy), :mod:`statgen.graphical.potts` (torch), and
 ``_paths`` / ``_graphs`` (what both share: path results, grids, named-graph specs). Every public name
-of both sub-packages is re-exported here. ``import statgen.graphical`` does not import torch: the Gaussian
-names are imported eagerly, the Potts names on first use (PEP 562 ``__getattr__``).
+of both sub-packages is re-exported here, each imported on first use (PEP 562 ``__getattr__``):
+``import statgen.graphical`` imports neither torch (Potts) nor scipy (Gaussian), so a Potts fit of an
+alignment does not carry scipy's ~40 MiB.
 """
 
-from statgen.graphical import gaussian as _gaussian
 from statgen.graphical._paths import grid_argmax, grid_crossing
-from statgen.graphical.gaussian import *  # noqa: F403  (the explicit list is gaussian.__all__)
+
+#: The Gaussian names (``statgen.graphical.gaussian.__all__``, checked by a test), resolved lazily (scipy).
+_GAUSSIAN = (
+    "sk_couplings", "ring_couplings", "band_couplings", "erdos_renyi_couplings", "lattice_couplings",
+    "gaussian_couplings", "GAUSSIAN_GRAPHS", "spherical_mu", "spherical_model", "spherical_log_partition",
+    "spherical_log_likelihood", "gaussian_log_likelihood", "sample_gaussian", "empirical_covariance",
+    "wishart_covariance", "SphericalGaussian", "map_l2", "l2_path", "L2Path", "predicted_gamma",
+    "small_alpha_gamma", "map_l1", "l1_objective", "l1_duality_gap", "l1_path", "L1Path", "GaussianL2MAP",
+    "GaussianL1MAP", "l2_free_energy", "sample_l2_posterior", "coupling_curves", "posterior_curves",
+    "PosteriorCurves", "l2_sweep", "l1_sweep", "sweep_paths", "graph_params", "sweep_tasks", "run_sweep_task",
+    "combine_sweeps",
+)
 
 #: The Potts names, resolved lazily from :mod:`statgen.graphical.potts` (which imports torch).
 _POTTS = (
@@ -27,14 +38,14 @@ _POTTS = (
     "plmc_objective", "plmc_gammas", "PlmcParams", "read_plmc_couplings", "write_plmc_couplings", "read_plmc_params", "write_plmc_params", "read_ccmpred_mat", "write_ccmpred_mat", "read_adabmdca_params", "write_adabmdca_params",
 )
 
-__all__ = [*_gaussian.__all__, *_POTTS, "grid_argmax", "grid_crossing"]
+__all__ = [*_GAUSSIAN, *_POTTS, "grid_argmax", "grid_crossing"]
 
 
 def __getattr__(name: str):
-    if name in _POTTS:
-        from statgen.graphical import potts
+    if name in _POTTS or name in _GAUSSIAN:
+        import importlib
 
-        value = getattr(potts, name)
+        value = getattr(importlib.import_module(f"statgen.graphical.{'potts' if name in _POTTS else 'gaussian'}"), name)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'statgen.graphical' has no attribute {name!r}")

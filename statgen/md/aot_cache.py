@@ -35,7 +35,7 @@ from pathlib import Path
 
 import torch
 
-from statgen._io import file_lock
+from statgen._io import cache_root, file_lock
 
 __all__ = ["cache_dir", "model_key", "load_package", "build_package", "CacheEntryError"]
 
@@ -45,10 +45,7 @@ PACKAGE, META = "package.pt2", "meta.json"
 
 def cache_dir() -> Path:
     """``$STATGEN_CACHE_DIR/md-aoti`` if set, else ``$XDG_CACHE_HOME/statgen/md-aoti`` (``~/.cache`` by default)."""
-    root = os.environ.get("STATGEN_CACHE_DIR")
-    if root:
-        return Path(root) / "md-aoti"
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "statgen" / "md-aoti"
+    return cache_root() / "md-aoti"
 
 
 class CacheEntryError(ValueError):

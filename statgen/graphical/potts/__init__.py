@@ -13,13 +13,13 @@ J. Stat. Mech. (2022), arXiv:2112.01292, Potts part). Randomness: model generato
 ``generator`` (``torch.Generator``); torch code runs on CPU and CUDA (``device``, ``dtype``).
 
 Names load on first use (PEP 562): importing this package, or its torch-free parts (alignments, the
-DCA files, plmc's numba fit ``fit_plmc``), does not import torch; the samplers and torch estimators do.
+DCA files, plmc's compiled fit ``fit_plmc``), does not import torch; the samplers and torch estimators do.
 """
 
 from statgen._lazy import lazy_attributes as _lazy_attributes
 
 #: where each public name lives; imported on first use (PEP 562), so that the torch-free parts
-#: (alignments, plmc's numba fit, the DCA files) load without torch
+#: (alignments, plmc's compiled fit, the DCA files) load without torch
 _WHERE = {
     'ALPHABETS': 'statgen.graphical.potts.alignment',
     'Alignment': 'statgen.graphical.potts.alignment',

@@ -107,7 +107,7 @@ def _plm(args) -> int:
     from statgen.graphical.potts.dca.plmc_files import write_plmc_couplings, write_plmc_params
     from statgen.graphical.potts.dca.plmc_fit import fit_plmc, plm_memory_bytes
     from statgen.graphical.potts.dca.scores import pair_block_scores
-    from statgen.graphical.potts.inference.plm_numba import set_threads
+    from statgen.graphical.potts.inference.plm_kernel import set_threads
 
     for flag, value in (("--fast", args.fast), ("-ee/--estimatele", args.ee)):
         if value:

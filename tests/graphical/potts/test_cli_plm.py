@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -98,3 +99,38 @@ def test_discarded_sequences_in_weights_and_params_as_plmc(tmp_path, capsys):
     assert main(["potts", "plm", "-w", str(DATA / "tiny_x.weights"), "-m", "1", "-f", "DYR_ECOLI",
                  str(DATA / "tiny_x.a2m")]) == 0
     assert f"Effective number of samples: {ref.neff:.1f}" in capsys.readouterr().err
+
+
+def test_plm_command_line_imports_no_torch_numba_or_scipy_subpackages(tmp_path):
+    """The plmc path stays lean: no torch, no LLVM (numba), none of scipy's ~40 MiB sub-packages
+    (its line search is loaded from one file). Checked in a fresh interpreter."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from statgen.cli import main\n"
+        f"assert main(['potts', 'plm', '-c', {str(tmp_path / 't.couplings')!r}, '-le', '16', '-lh', '0.01',"
+        f" '-m', '5', '-g', '-f', 'DYR_ECOLI', '-n', '1', {str(DATA / 'tiny.a2m')!r}]) == 0\n"
+        "heavy = ('torch', 'numba', 'llvmlite', 'scipy.optimize', 'scipy.linalg', 'scipy.sparse', 'scipy.stats')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'numba', 'llvmlite')"
+        " or any(m == h or m.startswith(h + '.') for h in heavy)))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.strip() == "[]"
+    assert (tmp_path / "t.couplings").stat().st_size > 0
+
+
+def test_no_c_compiler_one_line_error_no_output(tmp_path):
+    import os
+    import subprocess
+
+    out = tmp_path / "t.couplings"
+    env = {**os.environ, "CC": str(tmp_path / "no-such-cc"), "STATGEN_CACHE_DIR": str(tmp_path / "cache")}
+    proc = subprocess.run([str(Path(sys.executable).with_name("statgen")), "potts", "plm", "-c", str(out), "-m", "2",
+                           str(DATA / "tiny.a2m")], capture_output=True, text=True, timeout=300, env=env)
+    assert proc.returncode == 2
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.startswith("statgen potts plm: error: NativeUnavailable: no C compiler found") and "backend='torch'" in line
+    assert not out.exists()

@@ -1,7 +1,7 @@
 """Sequence reweighting: w_m = 1 / #{m′ : identity(s_m, s_m′) ≥ (1 − θ) L} (plmc's convention, so
 ``plmc --save-weights`` is reproduced exactly).
 
-On the CPU (the default) the identity counts are a compiled (numba) loop over all pairs of
+On the CPU (the default) the identity counts are a compiled C loop over all pairs of
 sequences, O(M² L) time and no memory beyond the states; on a torch device they are products
 X_a X_bᵀ of one-hot chunks, O(chunk · L · q + chunk²) memory and O(M² L q) time. Both count the
 same integers, so the weights are identical. References: F. Morcos et al., PNAS 108, E1293 (2011); J. Hopf et al., Nat. Biotechnol. 35,
@@ -37,11 +37,11 @@ def sequence_weights(s, q: int, *, theta: float = 0.2, device=None, chunk: int =
     chunk = check_int(chunk, "chunk", minimum=1)
     M, L = s.shape
     need = math.ceil((1.0 - theta) * L)  # identity ≥ (1 − θ)L ⇔ identity ≥ ⌈(1 − θ)L⌉ for integer identity
-    if device is None or device == "cpu":
-        small = np.ascontiguousarray(s, dtype=np.uint8 if q <= 256 else np.int32)
-        from statgen.graphical.potts.alignment._identity import identity_counts
+    from statgen.graphical.potts import native
 
-        return 1.0 / np.maximum(identity_counts(small, need), 1).astype(float)
+    if device in (None, "cpu") and q <= 256 and native.available():  # else (no C compiler): torch's products
+        counts = native.identity_counts(np.ascontiguousarray(s, dtype=np.uint8), need)
+        return 1.0 / np.maximum(counts, 1).astype(float)
     import torch
 
     from statgen.graphical.potts._torch import resolve_device

@@ -15,8 +15,8 @@ with q the number of modelled states (q − 1 = 19 for proteins with ``gap_ignor
 models the 20 residues only). plmc's gap-ignore (``-g``) is statgen's ``gap_ignore``: a gap is
 neither predicted nor felt by the other sites.
 
-:func:`fit_plmc` has two backends: ``"numba"`` (the default on the CPU: a compiled kernel in
-plmc's parameter layout, :mod:`statgen.graphical.potts.inference.plm_numba`, minimized by the lean
+:func:`fit_plmc` has two backends: ``"native"`` (the default on the CPU: a compiled C kernel in
+plmc's parameter layout, :mod:`statgen.graphical.potts.inference.plm_kernel`, minimized by the lean
 float32/float64 L-BFGS of :mod:`statgen.graphical.potts.inference.lbfgs`, liblbfgs' algorithm as
 plmc runs it; no torch) and ``"torch"`` (statgen's :class:`PseudoLikelihoodPotts`, for a GPU).
 """
@@ -41,7 +41,7 @@ from statgen.graphical.potts.model import PottsModel, check_weights
 
 __all__ = ["plmc_gammas", "plmc_objective", "fit_plmc", "plm_memory_bytes", "PlmcFit", "PLMC_BACKENDS"]
 
-PLMC_BACKENDS = ("numba", "torch")
+PLMC_BACKENDS = ("native", "torch")
 #: ε of plmc's group term √(ε + ‖e_ij‖²) (REGULARIZATION_GROUP_EPS of its inference.c)
 GROUP_EPS = 1e-3
 
@@ -63,7 +63,7 @@ def plmc_objective(model: PottsModel, states, weights, *, lambda_e: float, lambd
     """plmc's objective f (module docstring) of ``model`` on (M, L) ``states`` with ``weights`` (M,).
 
     With ``gap_ignore`` the states are in [0, model.q] with 0 the gap (the model has no gap state).
-    Evaluated in float64 by statgen's torch PLM objective (independent of the numba kernel)."""
+    Evaluated in float64 by statgen's torch PLM objective (independent of the native kernel)."""
     from statgen.graphical.potts.inference.plm import plm_objective
 
     w = np.asarray(weights, dtype=float)
@@ -133,10 +133,11 @@ def fit_plmc(states, weights, q: int, *, lambda_e: float = 100.0, lambda_h: floa
     ``q``: the states of the data (21 for proteins; the model has q − 1 with ``gap_ignore``).
     ``max_iter``: L-BFGS iterations (0: until converged, as plmc). ``callback(iteration, f)``
     receives plmc's f after each iteration. ``dtype``: float32 or float64 (numpy or torch; default
-    float64). ``backend``: ``"numba"`` (CPU, the default without a ``device``) or ``"torch"``
-    (default with one); ``threads``: the numba backend's threads (None: all).
+    float64). ``backend``: ``"native"`` (CPU, the default without a ``device``; needs a C compiler,
+    see :mod:`statgen._native`) or ``"torch"`` (default with one); ``threads``: the native backend's
+    threads (None: OpenMP's default).
 
-    Returns, for ``"numba"``, a :class:`PlmcFit` (stops as plmc: ‖∇f‖ < 10⁻³ max(1, ‖θ‖), liblbfgs'
+    Returns, for ``"native"``, a :class:`PlmcFit` (stops as plmc: ‖∇f‖ < 10⁻³ max(1, ‖θ‖), liblbfgs'
     More–Thuente line search); for ``"torch"`` the fitted :class:`PseudoLikelihoodPotts`, whose
     L-BFGS stops when max |∇F| < 10⁻³ max(1, √L)/N_eff and uses torch's strong-Wolfe search. Both
     have ``model_``, ``objective_`` (plmc's f / N_eff) and ``n_iter_``."""
@@ -156,10 +157,10 @@ def fit_plmc(states, weights, q: int, *, lambda_e: float = 100.0, lambda_h: floa
     gamma, gamma_h = plmc_gammas(lambda_e, lambda_h, L=s.shape[1], q=q_model, neff=neff)
     lambda_g = check_nonnegative(lambda_g, "lambda_g")
     if backend is None:
-        backend = "numba" if device is None or str(device) == "cpu" else "torch"
+        backend = "native" if device is None or str(device) == "cpu" else "torch"
     backend = check_choice(backend, "backend", PLMC_BACKENDS)
-    if backend == "numba":
-        return _fit_numba(s, w, q, lambda_e=lambda_e, lambda_h=lambda_h, lambda_g=lambda_g, max_iter=max_iter,
+    if backend == "native":
+        return _fit_native(s, w, q, lambda_e=lambda_e, lambda_h=lambda_h, lambda_g=lambda_g, max_iter=max_iter,
                           gap_ignore=gap_ignore, dtype=_numpy_dtype(dtype), callback=callback, threads=threads)
     from statgen.graphical.potts.inference.plm import PseudoLikelihoodPotts
 
@@ -171,8 +172,8 @@ def fit_plmc(states, weights, q: int, *, lambda_e: float = 100.0, lambda_h: floa
     return est.fit(s, q, weights=w)
 
 
-def _fit_numba(s, w, q, *, lambda_e, lambda_h, lambda_g, max_iter, gap_ignore, dtype, callback, threads) -> PlmcFit:
-    from statgen.graphical.potts.inference import plm_numba
+def _fit_native(s, w, q, *, lambda_e, lambda_h, lambda_g, max_iter, gap_ignore, dtype, callback, threads) -> PlmcFit:
+    from statgen.graphical.potts.inference import plm_kernel
 
     s = check_int_states(s, "states", q)
     M, L = s.shape
@@ -183,16 +184,15 @@ def _fit_numba(s, w, q, *, lambda_e, lambda_h, lambda_g, max_iter, gap_ignore, d
                  f"fit_plmc on {M} sequences x {L} sites, q={qm}, {dtype.name}")
     if threads is not None:
         threads = check_int(threads, "threads", minimum=1)
-    d = plm_numba.plmc_data(s, w, q, gap_ignore=gap_ignore, dtype=dtype)
-    k = plm_numba.kernels()
-    plm_numba.set_threads(threads)
+    d = plm_kernel.plmc_data(s, w, q, gap_ignore=gap_ignore, dtype=dtype)
+    plm_kernel.set_threads(threads)
     nh = L * qm
     x = np.zeros(d.n_params, dtype=dtype)
     x[:nh] = _init_fields(d.st, w, qm).ravel()
     P = L * (L - 1) // 2
 
     def fun(xv, g):
-        f = plm_numba.value_grad(d, xv, g, lambda_h, lambda_e)
+        f = plm_kernel.value_grad(d, xv, g, lambda_h, lambda_e)
         if lambda_g > 0:  # plmc's -lg: λ_g Σ_{i<j} √(ε + ‖e_ij‖²)
             E, G = xv[nh:].reshape(P, qm * qm), g[nh:].reshape(P, qm * qm)
             r = np.sqrt(GROUP_EPS + np.einsum("ij,ij->i", E, E, dtype=np.float64))
@@ -201,21 +201,21 @@ def _fit_numba(s, w, q, *, lambda_e, lambda_h, lambda_g, max_iter, gap_ignore, d
         return f
 
     report = None if callback is None else (lambda it, f, *_: callback(it, f))
-    res = lbfgs(fun, x, max_iter=max_iter, callback=report, dot=k["dot"], axpy=k["axpy"])
+    res = lbfgs(fun, x, max_iter=max_iter, callback=report, dot=plm_kernel.dot, axpy=plm_kernel.axpy)
     return PlmcFit(x[:nh].reshape(L, qm), x[nh:].reshape(P, qm, qm), res.f, res.n_iter, res.status, float(w.sum()))
 
 
-def plm_memory_bytes(M: int, L: int, q: int, *, itemsize: int = 8, backend: str = "numba") -> float:
+def plm_memory_bytes(M: int, L: int, q: int, *, itemsize: int = 8, backend: str = "native") -> float:
     """Estimated peak bytes of a fit of plmc's problem on M sequences × L sites with q modelled
     states, beyond the interpreter and its libraries.
 
-    ``"numba"``: L-BFGS's x, g, d and 6 pairs over n = L·q + L(L−1)/2·q² parameters, the kernel's
-    (L, 256, ⌈q/8⌉·8) residual buffer and its (L, M) int32 states. ``"torch"``: the (M, L·q)
+    ``"native"``: L-BFGS's x, g, d and 6 pairs over n = L·q + L(L−1)/2·q² parameters, the kernel's
+    (L, 1024, ⌈q/8⌉·8) residual buffer and its (L, M) int32 states. ``"torch"``: the (M, L·q)
     temporaries of the objective (2 of them) and indices, the dense (L·q)² coupling matrix with its
     gradient, and torch L-BFGS's 6 pairs and ~8 work vectors."""
     n_par = L * q + L * (L - 1) // 2 * q * q
-    if check_choice(backend, "backend", PLMC_BACKENDS) == "numba":
-        from statgen.graphical.potts.inference.plm_numba import BLOCK
+    if check_choice(backend, "backend", PLMC_BACKENDS) == "native":
+        from statgen.graphical.potts.inference.plm_kernel import BLOCK
 
         qp = -(-q // 8) * 8
         return lbfgs_bytes(n_par, itemsize) + L * min(BLOCK, M) * qp * itemsize + M * L * 4.0 + 16.0 * M

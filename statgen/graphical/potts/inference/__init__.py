@@ -7,7 +7,7 @@ contract (``base``) and the frequencies / Pearson of the moments (``moments``).
 from statgen._lazy import lazy_attributes as _lazy_attributes
 
 #: where each public name lives; imported on first use (PEP 562), so that the torch-free parts
-#: (alignments, plmc's numba fit, the DCA files) load without torch
+#: (alignments, plmc's compiled fit, the DCA files) load without torch
 _WHERE = {
     'BMHistory': 'statgen.graphical.potts.inference.bm',
     'BoltzmannMachinePotts': 'statgen.graphical.potts.inference.bm',

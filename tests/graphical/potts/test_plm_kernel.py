@@ -1,4 +1,4 @@
-"""The numba backend of plmc's fit: kernel value and gradient against the torch PLM objective and finite
+"""The native (C) backend of plmc's fit: kernel value and gradient against the torch PLM objective and finite
 differences, the lean L-BFGS against scipy's, the fit's outputs, the memory estimate against measured RSS."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from statgen.graphical import (
 )
 from statgen.graphical.potts.dca.plmc_fit import plm_memory_bytes
 from statgen.graphical.potts.dca.scores import pair_block_scores
-from statgen.graphical.potts.inference import plm_numba
+from statgen.graphical.potts.inference import plm_kernel
 from statgen.graphical.potts.inference.lbfgs import lbfgs
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -55,28 +55,28 @@ def _torch_value_grad(s, w, q, gap_ignore, x, lambda_e, lambda_h):
 def test_kernel_equals_torch_objective(gap_ignore, dtype, block, rtol):
     """Value and gradient, one block and several (block 5 < M = 37), with weights and gaps."""
     rng, s, w = _data(1)
-    d = plm_numba.plmc_data(s, w, 5, gap_ignore=gap_ignore, dtype=dtype, block=block)
+    d = plm_kernel.plmc_data(s, w, 5, gap_ignore=gap_ignore, dtype=dtype, block=block)
     x = rng.normal(size=d.n_params) * 0.5
     f_ref, g_ref = _torch_value_grad(s, w, 5, gap_ignore, x, 1.7, 0.3)
     xx = x.astype(dtype)
     g = np.empty_like(xx)
-    f = plm_numba.value_grad(d, xx, g, 0.3, 1.7)
+    f = plm_kernel.value_grad(d, xx, g, 0.3, 1.7)
     np.testing.assert_allclose(f, f_ref, rtol=rtol)
     np.testing.assert_allclose(g, g_ref, rtol=0, atol=rtol * np.abs(g_ref).max() * 10)
 
 
 def test_kernel_gradient_equals_finite_differences():
     rng, s, w = _data(2, M=20, L=5, q=4)
-    d = plm_numba.plmc_data(s, w, 4, gap_ignore=True, dtype=np.float64, block=7)
+    d = plm_kernel.plmc_data(s, w, 4, gap_ignore=True, dtype=np.float64, block=7)
     x = rng.normal(size=d.n_params) * 0.4
     g = np.empty_like(x)
-    plm_numba.value_grad(d, x, g, 0.2, 0.9)
+    plm_kernel.value_grad(d, x, g, 0.2, 0.9)
     eps, scratch = 1e-6, np.empty_like(x)
     for k in rng.choice(d.n_params, 25, replace=False):
         xp, xm = x.copy(), x.copy()
         xp[k] += eps
         xm[k] -= eps
-        fd = (plm_numba.value_grad(d, xp, scratch, 0.2, 0.9) - plm_numba.value_grad(d, xm, scratch, 0.2, 0.9)) / (2 * eps)
+        fd = (plm_kernel.value_grad(d, xp, scratch, 0.2, 0.9) - plm_kernel.value_grad(d, xm, scratch, 0.2, 0.9)) / (2 * eps)
         assert abs(fd - g[k]) <= 1e-7 * max(1.0, abs(g[k]))
 
 
@@ -85,10 +85,10 @@ def test_lbfgs_reaches_scipy_minimum():
     from scipy.optimize import minimize
 
     rng, s, w = _data(3, M=60, L=6, q=4)
-    d = plm_numba.plmc_data(s, w, 4, gap_ignore=False, dtype=np.float64)
+    d = plm_kernel.plmc_data(s, w, 4, gap_ignore=False, dtype=np.float64)
 
     def fun(x, g):
-        return plm_numba.value_grad(d, x, g, 0.05, 0.5)
+        return plm_kernel.value_grad(d, x, g, 0.05, 0.5)
 
     def fg(x):
         g = np.empty_like(x)
@@ -107,10 +107,10 @@ def test_lbfgs_reaches_scipy_minimum():
 
 def test_lbfgs_stops_at_max_iter_and_reports_each_iteration():
     rng, s, w = _data(4)
-    d = plm_numba.plmc_data(s, w, 5, gap_ignore=False, dtype=np.float32)
+    d = plm_kernel.plmc_data(s, w, 5, gap_ignore=False, dtype=np.float32)
     seen = []
     x = np.zeros(d.n_params, np.float32)
-    res = lbfgs(lambda x, g: plm_numba.value_grad(d, x, g, 0.01, 1.0), x, max_iter=7,
+    res = lbfgs(lambda x, g: plm_kernel.value_grad(d, x, g, 0.01, 1.0), x, max_iter=7,
                 callback=lambda k, f, *_: seen.append((k, f)))
     assert res.n_iter == 7 and res.status == "max_iter" and [k for k, _ in seen] == list(range(1, 8))
     assert all(b[1] < a[1] for a, b in zip(seen, seen[1:], strict=False))  # a descent method
@@ -153,7 +153,7 @@ def test_outputs_from_pair_blocks_equal_the_model_route(tmp_path):
         write_plmc_params(tmp_path / "c.params", (est.h, est.e[1:]), **kw)
 
 
-def test_weights_numba_equal_torch_products():
+def test_weights_native_equal_torch_products():
     import torch
 
     rng = np.random.default_rng(8)
@@ -166,7 +166,7 @@ def test_weights_numba_equal_torch_products():
 
 
 def test_memory_estimate_against_measured_rss():
-    """plm_memory_bytes (numba) vs the resident memory a fit adds in a fresh process (kernels loaded
+    """plm_memory_bytes (native) vs the resident memory a fit adds in a fresh process (kernels loaded
     first; resident set read at every iteration, when all of L-BFGS's vectors are live): within a
     factor 0.8…1.3."""
     code = textwrap.dedent("""
