@@ -72,6 +72,7 @@ def _frequencies(states: np.ndarray, w: np.ndarray, q: int, gap_ignore: bool):
     """plmc's stored marginals: weighted f_i (L, q′) and f_ij of the pairs i < j (P, q′, q′), float32,
     one site's row block at a time (gap-ignore: over the non-gap states, renormalised; empty → flat)."""
     M, L = states.shape
+    states = states.astype(np.int64)  # the CLI keeps them as uint8
     qm = q - 1 if gap_ignore else q
     X = np.zeros((M, L * qm), dtype=np.float32)
     rows = np.repeat(np.arange(M), L)
@@ -122,12 +123,17 @@ def _plm(args) -> int:
                           theta=args.theta, scale=args.scale, max_column_gaps=args.max_column_gaps,
                           max_sequence_gaps=args.max_sequence_gaps, dots_as_gaps=not custom,
                           what=str(args.alignment))
+    width = len(seqs[0])
+    del seqs  # the text: the fit's own arrays are what should fill the memory
+    if len(a.alphabet) <= 256:  # one byte per state (int64 otherwise), for the whole fit
+        a.states = a.states.astype(np.uint8)
     M, L = a.states.shape
     if args.focus is not None:
         _log(f"Found focus {args.focus} as sequence {names.index(a.names[a.focus]) + 1}")
+    del names
     _log(f"{M + a.n_skipped} sequences read, {a.n_skipped} discarded for symbols outside the alphabet"
          f"{f', {a.n_filtered} by the gap filter' if a.n_filtered else ''}: {M} valid sequences")
-    _log(f"{L} sites out of {len(seqs[0])}" if args.focus is not None or L != len(seqs[0]) else f"{L} sites")
+    _log(f"{L} sites out of {width}" if args.focus is not None or L != width else f"{L} sites")
     if args.focus is not None:
         _log(f"Region starts at {a.positions[0] - a.columns[0]}")
     if args.weights is not None:

@@ -185,6 +185,7 @@ def _fit_native(s, w, q, *, lambda_e, lambda_h, lambda_g, max_iter, gap_ignore, 
     if threads is not None:
         threads = check_int(threads, "threads", minimum=1)
     d = plm_kernel.plmc_data(s, w, q, gap_ignore=gap_ignore, dtype=dtype)
+    del s  # the int64 copy: the kernel reads d.st
     plm_kernel.set_threads(threads)
     nh = L * qm
     x = np.zeros(d.n_params, dtype=dtype)
@@ -210,7 +211,7 @@ def plm_memory_bytes(M: int, L: int, q: int, *, itemsize: int = 8, backend: str 
     states, beyond the interpreter and its libraries.
 
     ``"native"``: L-BFGS's x, g, d and 6 pairs over n = L·q + L(L−1)/2·q² parameters, the kernel's
-    (L, 1024, ⌈q/8⌉·8) residual buffer and its (L, M) int32 states. ``"torch"``: the (M, L·q)
+    (L, BLOCK, ⌈q/8⌉·8) residual buffer and its (L, M) int32 states. ``"torch"``: the (M, L·q)
     temporaries of the objective (2 of them) and indices, the dense (L·q)² coupling matrix with its
     gradient, and torch L-BFGS's 6 pairs and ~8 work vectors."""
     n_par = L * q + L * (L - 1) // 2 * q * q
