@@ -6,16 +6,17 @@ otherwise corrupt memory (dtype, contiguity, sizes)."""
 from __future__ import annotations
 
 import ctypes
-from pathlib import Path
+from pathlib import Path as _Path
 
 import numpy as np
 
-from statgen._native import NativeUnavailable, load_library, native_available
+from statgen._native import NativeUnavailable
+from statgen._native import load_library as _load_library
+from statgen._native import native_available as _native_available
 
-__all__ = ["NativeUnavailable", "available", "value_grad", "dot", "axpy", "identity_counts", "set_threads",
-           "max_threads"]
+__all__ = ["NativeUnavailable", "available", "value_grad", "dot", "axpy", "identity_counts", "set_threads"]
 
-_SOURCE, _HEADERS = Path(__file__).with_name("plm.c"), ("plm_body.h",)
+_SOURCE, _HEADERS = _Path(__file__).with_name("plm.c"), ("plm_body.h",)
 _P, _L, _I, _D = ctypes.c_void_p, ctypes.c_long, ctypes.c_int, ctypes.c_double
 _SUFFIX = {np.dtype(np.float32): "f32", np.dtype(np.float64): "f64"}
 _lib = None
@@ -24,14 +25,14 @@ _default_threads = 1
 
 def available() -> bool:
     """Whether the kernels compile and load here (a C compiler with OpenMP)."""
-    return native_available(_SOURCE, headers=_HEADERS)
+    return _native_available(_SOURCE, headers=_HEADERS)
 
 
 def _library() -> ctypes.CDLL:
     global _lib
     if _lib is None:
         try:
-            lib = load_library(_SOURCE, headers=_HEADERS)
+            lib = _load_library(_SOURCE, headers=_HEADERS)
         except NativeUnavailable as exc:
             raise NativeUnavailable(f"{exc}; without it, fit_plmc(..., backend='torch') fits the same objective "
                                     "(slower on a CPU)") from exc
