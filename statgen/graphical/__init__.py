@@ -11,6 +11,7 @@ of both sub-packages is re-exported here, each imported on first use (PEP 562 ``
 alignment does not carry scipy's ~40 MiB.
 """
 
+from statgen._lazy import lazy_attributes as _lazy_attributes
 from statgen.graphical._paths import grid_argmax, grid_crossing
 
 #: The Gaussian names (``statgen.graphical.gaussian.__all__``, checked by a test), resolved lazily (scipy).
@@ -41,15 +42,5 @@ _POTTS = (
 __all__ = [*_GAUSSIAN, *_POTTS, "grid_argmax", "grid_crossing"]
 
 
-def __getattr__(name: str):
-    if name in _POTTS or name in _GAUSSIAN:
-        import importlib
-
-        value = getattr(importlib.import_module(f"statgen.graphical.{'potts' if name in _POTTS else 'gaussian'}"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'statgen.graphical' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = _lazy_attributes(globals(), {**dict.fromkeys(_GAUSSIAN, "statgen.graphical.gaussian"),
+                                                 **dict.fromkeys(_POTTS, "statgen.graphical.potts")})
