@@ -10,7 +10,6 @@ import errno
 import json
 import os
 import tempfile
-import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -111,6 +110,8 @@ def load_npz(path: str | os.PathLike, *, what: str = "statgen .npz file",
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path} does not exist (expected a {what})")
+    import zipfile  # here: it loads the lzma and bz2 libraries, which most commands never need
+
     try:
         with np.load(path, allow_pickle=False) as f:
             out = {k: f[k] for k in f.files}

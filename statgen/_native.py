@@ -16,7 +16,6 @@ when a fit's own arrays are what should fill the memory.
 from __future__ import annotations
 
 import ctypes
-import hashlib
 import os
 import platform
 import shutil
@@ -52,8 +51,18 @@ def _cpu_flags() -> str:
     return platform.processor()
 
 
+def _hasher():
+    """BLAKE2b from CPython's own module: ``import hashlib`` loads OpenSSL's libcrypto, ~4 MiB of
+    resident memory in every process that loads a kernel (the plm fit counts its megabytes)."""
+    try:
+        from _blake2 import blake2b
+    except ImportError:  # an interpreter without it
+        from hashlib import blake2b
+    return blake2b(digest_size=32)
+
+
 def _key(sources: list[Path], cc: str) -> str:
-    h = hashlib.sha256()
+    h = _hasher()
     for src in sources:
         h.update(src.name.encode() + b"\0" + src.read_bytes())
     version = subprocess.run([cc, "--version"], capture_output=True, text=True, check=False).stdout

@@ -103,6 +103,7 @@ def _frequencies(states: np.ndarray, w: np.ndarray, q: int, gap_ignore: bool):
 def _plm(args) -> int:
     from statgen._checks import check_memory
     from statgen._io import atomic_write
+    from statgen._malloc import return_freed_memory
     from statgen.graphical.potts.alignment.formats import read_alignment
     from statgen.graphical.potts.alignment.msa import prepare_alignment
     from statgen.graphical.potts.dca.plmc_files import write_plmc_couplings, write_plmc_params
@@ -113,6 +114,7 @@ def _plm(args) -> int:
     for flag, value in (("--fast", args.fast), ("-ee/--estimatele", args.ee)):
         if value:
             raise ValueError(f"{flag} is not implemented in statgen potts plm (plmc's option; leave it out)")
+    return_freed_memory()  # the freed alignment temporaries must not stay resident through the fit
     if args.couplings is None and args.output is None and args.save_weights is None:
         _log("warning: none of -c, -o, --save-weights given: the fit is computed but nothing is written")
     _log(f"Threads: using {set_threads(args.ncores)} of {os.cpu_count()}")

@@ -105,6 +105,83 @@ def test_lbfgs_reaches_scipy_minimum():
     np.testing.assert_allclose(x, ref.x, atol=1e-5)
 
 
+def _textbook_lbfgs(fun, x, n_iter, m):
+    """Reference: Nocedal's two-loop recursion on stored vectors (x_k, g_k, s, y each their own array) with
+    the same line search (scipy's DCSRCH), first step 1/‖g₀‖ and then 1; returns each iteration's f."""
+    from scipy.optimize._dcsrch import DCSRCH
+
+    from statgen.graphical.potts.inference.lbfgs import (
+        FTOL,
+        GTOL,
+        MAX_LINESEARCH,
+        MAX_STEP,
+        MIN_STEP,
+        XTOL,
+    )
+
+    g = np.empty_like(x)
+    f = fun(x, g)
+    pairs, fs = [], []
+    for k in range(n_iter):
+        q = -g
+        alphas = []
+        for s, y in reversed(pairs):
+            alphas.append(s @ q / (y @ s))
+            q -= alphas[-1] * y
+        if pairs:
+            q *= pairs[-1][1] @ pairs[-1][0] / (pairs[-1][1] @ pairs[-1][1])
+        for (s, y), a in zip(pairs, reversed(alphas), strict=True):
+            q += (a - y @ q / (y @ s)) * s
+        cache = {}
+
+        def phi(t, q=q, cache=cache, x=x):
+            if t not in cache:
+                gt = np.empty_like(x)
+                cache[t] = (fun(x + t * q, gt), gt)
+            return cache[t][0]
+
+        def dphi(t, q=q, cache=cache):
+            phi(t)
+            return cache[t][1] @ q
+
+        search = DCSRCH(phi, dphi, FTOL, GTOL, XTOL, MIN_STEP, MAX_STEP)
+        t = search(1.0 / np.linalg.norm(g) if k == 0 else 1.0, phi0=f, derphi0=g @ q, maxiter=MAX_LINESEARCH)[0]
+        phi(t)
+        f, gn = cache[t]
+        pairs = (pairs + [(t * q, gn - g)])[-m:]
+        x, g = x + t * q, gn
+        fs.append(f)
+    return x, fs
+
+
+def test_lbfgs_iterates_equal_the_textbook_two_loop_recursion():
+    """The coefficient-space recursion and in-place slots (2m + 2 vectors) take the same steps as the
+    textbook recursion on stored vectors: f at every iteration and the final x to float64 rounding, with
+    m = 3 so the ring of pairs wraps several times."""
+    rng, s, w = _data(5, M=80, L=6, q=4)
+    d = plm_kernel.plmc_data(s, w, 4, gap_ignore=False, dtype=np.float64)
+
+    def fun(x, g):
+        return plm_kernel.value_grad(d, x, g, 0.05, 0.5)
+
+    x0 = rng.normal(0, 0.3, d.n_params)
+    ref_x, ref_f = _textbook_lbfgs(fun, x0.copy(), 12, 3)
+    x, seen = x0.copy(), []
+    res = lbfgs(fun, x, max_iter=12, epsilon=0.0, history=3, callback=lambda k, f, *_: seen.append(f),
+                dot=plm_kernel.dot, dots=plm_kernel.dots, axpy=plm_kernel.axpy)
+    assert res.n_iter == 12 and res.status == "max_iter"
+    np.testing.assert_allclose(seen, ref_f, rtol=1e-12)
+    np.testing.assert_allclose(x, ref_x, rtol=0, atol=1e-9 * np.abs(ref_x).max())
+
+
+def test_native_dots_equal_single_dots_bitwise():
+    rng = np.random.default_rng(11)
+    for dt in (np.float32, np.float64):
+        v = rng.normal(size=100_003).astype(dt)
+        us = [rng.normal(size=100_003).astype(dt) for _ in range(70)]  # more than one group of 64
+        assert plm_kernel.dots(v, us).tolist() == [plm_kernel.dot(v, u) for u in us]
+
+
 def test_lbfgs_stops_at_max_iter_and_reports_each_iteration():
     rng, s, w = _data(4)
     d = plm_kernel.plmc_data(s, w, 5, gap_ignore=False, dtype=np.float32)

@@ -202,7 +202,8 @@ def _fit_native(s, w, q, *, lambda_e, lambda_h, lambda_g, max_iter, gap_ignore, 
         return f
 
     report = None if callback is None else (lambda it, f, *_: callback(it, f))
-    res = lbfgs(fun, x, max_iter=max_iter, callback=report, dot=plm_kernel.dot, axpy=plm_kernel.axpy)
+    res = lbfgs(fun, x, max_iter=max_iter, callback=report, dot=plm_kernel.dot, dots=plm_kernel.dots,
+                axpy=plm_kernel.axpy)
     return PlmcFit(x[:nh].reshape(L, qm), x[nh:].reshape(P, qm, qm), res.f, res.n_iter, res.status, float(w.sum()))
 
 
@@ -210,8 +211,8 @@ def plm_memory_bytes(M: int, L: int, q: int, *, itemsize: int = 8, backend: str 
     """Estimated peak bytes of a fit of plmc's problem on M sequences × L sites with q modelled
     states, beyond the interpreter and its libraries.
 
-    ``"native"``: L-BFGS's x, g, d and 6 pairs over n = L·q + L(L−1)/2·q² parameters, the kernel's
-    (L, BLOCK, ⌈q/8⌉·8) residual buffer and its (L, M) int32 states. ``"torch"``: the (M, L·q)
+    ``"native"``: L-BFGS's x, g and 6 pairs over n = L·q + L(L−1)/2·q² parameters, the kernel's
+    (L, BLOCK, ⌈q/8⌉·8) residual buffer and its (L, M) uint8 states. ``"torch"``: the (M, L·q)
     temporaries of the objective (2 of them) and indices, the dense (L·q)² coupling matrix with its
     gradient, and torch L-BFGS's 6 pairs and ~8 work vectors."""
     n_par = L * q + L * (L - 1) // 2 * q * q
@@ -219,5 +220,5 @@ def plm_memory_bytes(M: int, L: int, q: int, *, itemsize: int = 8, backend: str 
         from statgen.graphical.potts.inference.plm_kernel import BLOCK
 
         qp = -(-q // 8) * 8
-        return lbfgs_bytes(n_par, itemsize) + L * min(BLOCK, M) * qp * itemsize + M * L * 4.0 + 16.0 * M
+        return lbfgs_bytes(n_par, itemsize) + L * min(BLOCK, M) * qp * itemsize + M * L * 1.0 + 16.0 * M
     return float(M * L * (24 + 2 * q * itemsize) + 3 * (L * q) ** 2 * itemsize + 20 * n_par * itemsize)

@@ -1,4 +1,4 @@
-"""A lean L-BFGS in numpy for large float32 problems: liblbfgs' algorithm (the one plmc uses) in 2m + 3 vectors.
+"""A lean L-BFGS in numpy for large float32 problems: liblbfgs' algorithm (the one plmc uses) in 2m + 2 vectors.
 
 The iteration is liblbfgs' defaults (N. Okazaki's C port of J. Nocedal's L-BFGS, used by plmc): the
 two-loop recursion over the last m = 6 pairs (s_k, y_k) with the initial scaling y·s / y·y, a first
@@ -6,10 +6,13 @@ step 1/‖g₀‖ along −g₀ and then step 1, the More–Thuente line search 
 curvature 0.9; MINPACK-2's dcsrch as scipy ships it), and the stopping rule
 ‖g‖ < ε max(1, ‖x‖) checked after each iteration, or after ``max_iter`` iterations.
 
-Memory: x, g, the direction d and the m pairs, nothing else of the problem's size. The point and
-gradient at the start of a line search are kept in the slot of the pair about to be replaced (that
-pair is no longer needed once the direction is formed), trial points are written into x, and the
-new pair is formed in place (s = x − x_k, y = g − g_k). Dot products accumulate in float64.
+Memory: x, g and the m pairs, nothing else of the problem's size (2m + 2 vectors; liblbfgs holds
+2m + 5 and plmc its own x). The two-loop recursion runs on coefficients: d is a combination of g and
+the pairs, and with the Gram matrix of those 2m + 1 vectors (kept up to date with one pass of dot
+products per new vector) each of its dot products is a small matrix product. d is then formed in the
+slot of the pair about to be replaced (that pair enters d first), trial gradients go into the other
+slot, and trial points move x along d in place, so the new pair is s = stp d and y = g − g_k in
+those slots. Dot products accumulate in float64.
 
 References: J. Nocedal, Math. Comp. 35, 773 (1980); D. C. Liu & J. Nocedal, Math. Program. 45, 503
 (1989); J. J. Moré & D. J. Thuente, ACM TOMS 20, 286 (1994).
@@ -62,18 +65,20 @@ def _dcsrch():
 
 
 def lbfgs_bytes(n: int, itemsize: int, history: int = HISTORY) -> float:
-    """Bytes the minimizer holds for n parameters: x, g, d and the 2 m history vectors."""
-    return float((3 + 2 * history) * n * itemsize)
+    """Bytes the minimizer holds for n parameters: x, g and the 2 m history vectors (the direction
+    and the trial gradient live in the slots of the pair being replaced)."""
+    return float((2 + 2 * history) * n * itemsize)
 
 
 def lbfgs(fun: Callable[[np.ndarray, np.ndarray], float], x: np.ndarray, *, max_iter: int = 0,
-          epsilon: float = 1e-3, history: int = HISTORY, callback=None, dot=None, axpy=None) -> LbfgsResult:
+          epsilon: float = 1e-3, history: int = HISTORY, callback=None, dot=None, axpy=None,
+          dots=None) -> LbfgsResult:
     """Minimize ``fun`` from ``x`` (1-D float array, updated in place: it holds the result).
 
     ``fun(x, g)`` returns f(x) and writes ∇f(x) into g. ``max_iter`` 0: until the stopping rule.
     ``callback(k, f, xnorm, gnorm, step)`` after each iteration k = 1, 2, …; a true return stops.
-    ``dot(a, b)`` and ``axpy(y, α, x)`` (y ← y + α x in place) default to numpy; pass compiled ones
-    for speed."""
+    ``dot(a, b)``, ``axpy(y, α, x)`` (y ← y + α x in place) and ``dots(v, vs)`` (the dot products of
+    v with each of vs, one pass over v) default to numpy; pass compiled ones for speed."""
     DCSRCH = _dcsrch()
     if dot is None:
         def dot(a, b):
@@ -81,7 +86,12 @@ def lbfgs(fun: Callable[[np.ndarray, np.ndarray], float], x: np.ndarray, *, max_
     if axpy is None:
         def axpy(y, alpha, v):
             y += y.dtype.type(alpha) * v
-    n = x.shape[0]
+    if dots is None:
+        def dots(v, vs):
+            return np.array([dot(v, u) for u in vs])
+    n, m = x.shape[0], int(history)
+    if m < 1:
+        raise ValueError(f"history must be >= 1, got {history}")
     g = np.empty_like(x)
     f = float(fun(x, g))
     if not np.isfinite(f):
@@ -89,20 +99,20 @@ def lbfgs(fun: Callable[[np.ndarray, np.ndarray], float], x: np.ndarray, *, max_
     xnorm, gnorm = np.sqrt(dot(x, x)), np.sqrt(dot(g, g))
     if gnorm / max(1.0, xnorm) <= epsilon:
         return LbfgsResult(f, 0, "converged")
-    d = np.negative(g)
-    S = [np.empty(n, dtype=x.dtype) for _ in range(history)]
-    Y = [np.empty(n, dtype=x.dtype) for _ in range(history)]
-    ys_hist = np.zeros(history)
-    alpha = np.zeros(history)
-    step = 1.0 / np.sqrt(dot(d, d))
-    k, end = 1, 0
-    last: dict = {}  # the last trial: step, f, g·d (DCSRCH asks for f and then f′ at the same step)
+    # basis vectors: 0 the gradient g, 1 + j the pair's s_j, 1 + m + j its y_j; G their dot products
+    S: list = [None] * m
+    Y: list = [None] * m
+    G = np.zeros((2 * m + 1, 2 * m + 1))
+    G[0, 0] = gnorm * gnorm
+    ys_hist, yy_hist, alpha = np.zeros(m), np.zeros(m), np.zeros(m)
+    k, end, count = 1, 0, 0
+    # x = x_k + stp d; the last trial's f and g·d (DCSRCH asks for f and then f′ at the same step)
+    last: dict = {}
 
     def evaluate(stp):
-        if last.get("stp") != stp:
-            np.multiply(d, x.dtype.type(stp), out=x)
-            np.add(x, last["xp"], out=x)
-            last.update(stp=stp, f=float(fun(x, g)), dg=dot(g, d))
+        if last["stp"] != stp:
+            axpy(x, stp - last["stp"], last["d"])
+            last.update(stp=stp, f=float(fun(x, last["gt"])), dg=dot(last["gt"], last["d"]))
         return last["f"]
 
     def derivative(stp):
@@ -110,49 +120,66 @@ def lbfgs(fun: Callable[[np.ndarray, np.ndarray], float], x: np.ndarray, *, max_
         return last["dg"]
 
     while True:
-        xp, gp = S[end], Y[end]  # the start of the line search, in the slot the new pair will use
-        np.copyto(xp, x)
-        np.copyto(gp, g)
+        order = [(end - count + i) % m for i in range(count)]  # stored pairs, oldest first
+        c = np.zeros(2 * m + 1)  # the two-loop recursion on the coefficients of d = Σ c_b basis_b
+        c[0] = -1.0
+        for j in reversed(order):
+            alpha[j] = G[1 + j] @ c / ys_hist[j]
+            c[1 + m + j] -= alpha[j]
+        if count:
+            c *= ys_hist[order[-1]] / yy_hist[order[-1]]
+        for j in order:
+            c[1 + j] += alpha[j] - G[1 + m + j] @ c / ys_hist[j]
+        e = end  # the slot of the new pair: d is formed in S[e] (over the pair it replaces), trial gradients in Y[e]
+        if S[e] is None:
+            S[e], Y[e] = np.empty(n, dtype=x.dtype), np.empty(n, dtype=x.dtype)
+        d, gt = S[e], Y[e]
+        if count == m:  # the oldest pair enters d first, then its slots are free
+            d *= d.dtype.type(c[1 + e])
+            axpy(d, c[1 + m + e], gt)
+            axpy(d, c[0], g)
+        else:
+            np.multiply(g, g.dtype.type(c[0]), out=d)
+        for j in order:
+            if j != e:
+                axpy(d, c[1 + j], S[j])
+                axpy(d, c[1 + m + j], Y[j])
+        G[[1 + e, 1 + m + e], :] = 0.0
+        G[:, [1 + e, 1 + m + e]] = 0.0
+        count = min(count, m - 1)
         dginit = dot(g, d)
-        if dginit > 0:
-            np.copyto(x, xp)
+        if not dginit < 0:
             return LbfgsResult(f, k - 1, "the direction is not a descent direction")
-        last.clear()
-        last["xp"] = xp
+        step = 1.0 / np.sqrt(dot(d, d)) if k == 1 else 1.0
+        last.update(stp=0.0, d=d, gt=gt)
         search = DCSRCH(evaluate, derivative, FTOL, GTOL, XTOL, MIN_STEP, MAX_STEP)
         stp, fnew, _, task = search(step, phi0=f, derphi0=dginit, maxiter=MAX_LINESEARCH)
         if stp is None or not np.isfinite(fnew):
-            np.copyto(x, xp)
-            np.copyto(g, gp)
+            axpy(x, -last["stp"], d)  # back to x_k (to rounding); g still holds its gradient
             return LbfgsResult(f, k - 1, f"line search stopped: {task.decode(errors='replace').strip()}")
-        evaluate(stp)  # x, g at the accepted step (a no-op unless the search ended elsewhere)
+        evaluate(stp)  # x, gt at the accepted step (a no-op unless the search ended elsewhere)
         f = last["f"]
-        xnorm, gnorm = np.sqrt(dot(x, x)), np.sqrt(dot(g, g))
+        d *= d.dtype.type(stp)  # s = x_{k+1} − x_k
+        np.subtract(gt, g, out=g)  # y = g_{k+1} − g_k, in g's buffer; gt becomes the gradient
+        g, Y[e] = gt, g
+        s, y = S[e], Y[e]
+        xnorm = np.sqrt(dot(x, x))
+        count += 1
+        order = [(e + 1 - count + i) % m for i in range(count)]
+        ids = [0] + [1 + j for j in order] + [1 + m + j for j in order]
+        vecs = [g] + [S[j] for j in order] + [Y[j] for j in order]
+        for b, v in ((0, g), (1 + e, s), (1 + m + e, y)):
+            G[b, ids] = G[ids, b] = dots(v, vecs)
+        gnorm = np.sqrt(G[0, 0])
         if callback is not None and callback(k, f, xnorm, gnorm, stp):
             return LbfgsResult(f, k, "stopped by the callback")
         if gnorm / max(1.0, xnorm) <= epsilon:
             return LbfgsResult(f, k, "converged")
         if max_iter and max_iter < k + 1:
             return LbfgsResult(f, k, "max_iter")
-        s, y = xp, gp
-        np.subtract(x, s, out=s)
-        np.subtract(g, y, out=y)
-        ys, yy = dot(y, s), dot(y, y)
+        ys, yy = G[1 + m + e, 1 + e], G[1 + m + e, 1 + m + e]
         if not (ys > 0 and yy > 0):  # rounding at the minimum (the line search guarantees y·s > 0 otherwise)
             return LbfgsResult(f, k, "no curvature left (y·s <= 0)")
-        ys_hist[end] = ys
-        bound = min(history, k)
+        ys_hist[e], yy_hist[e] = ys, yy
         k += 1
-        end = (end + 1) % history
-        np.negative(g, out=d)
-        j = end
-        for _ in range(bound):
-            j = (j + history - 1) % history
-            alpha[j] = dot(S[j], d) / ys_hist[j]
-            axpy(d, -alpha[j], Y[j])
-        d *= d.dtype.type(ys / yy)
-        for _ in range(bound):
-            beta = dot(Y[j], d) / ys_hist[j]
-            axpy(d, alpha[j] - beta, S[j])
-            j = (j + 1) % history
-        step = 1.0
+        end = (e + 1) % m

@@ -26,18 +26,20 @@ import numpy as np
 
 from statgen.graphical.potts import native
 
-__all__ = ["PlmcData", "plmc_data", "value_grad", "set_threads", "available", "BLOCK", "dot", "axpy"]
+__all__ = ["PlmcData", "plmc_data", "value_grad", "set_threads", "available", "BLOCK", "MAX_STATES", "dot", "dots", "axpy"]
 
 #: sequences per block of the kernel: the (L, BLOCK, q) residual buffer, and each site's
 #: (BLOCK, q) slice stays in the L1 cache while the couplings stream past it (DHFR: 256, 512 and
 #: 1024 run equally fast; 256 holds 12 MiB less)
 BLOCK = 256
+#: states are bytes, and state q (one past the modelled ones) is the ignored gap
+MAX_STATES = 255
 
-available, set_threads, dot, axpy = native.available, native.set_threads, native.dot, native.axpy
+available, set_threads, dot, dots, axpy = native.available, native.set_threads, native.dot, native.dots, native.axpy
 
 
 class PlmcData:
-    """The data of plmc's objective laid out for the kernel: ``st`` (L, M) int32 model states (q for
+    """The data of plmc's objective laid out for the kernel: ``st`` (L, M) uint8 model states (q for
     an ignored gap), ``w`` (M,) weights in the parameters' dtype, and the (L, block, QP) residual
     buffer (QP: q padded to whole SIMD vectors of 8)."""
 
@@ -57,11 +59,15 @@ def plmc_data(states, weights, q: int, *, gap_ignore: bool, dtype=np.float32, bl
     ignored gap and data state k is model state k − 1 (q − 1 modelled states)."""
     s = np.asarray(states)
     M, L = s.shape
-    st = np.ascontiguousarray(s.T, dtype=np.int32)
+    if q - gap_ignore > MAX_STATES:
+        raise ValueError(f"the compiled kernel takes at most {MAX_STATES} modelled states (one byte per state), "
+                         f"got q={q - gap_ignore}; fit_plmc(..., backend='torch') has no such limit")
+    st = np.ascontiguousarray(s.T, dtype=np.uint8)
     if gap_ignore:
+        gap = st == 0
         st -= 1
         q = q - 1
-        st[st < 0] = q  # the ignored gap indexes a row of zeros: no branch in the kernels
+        st[gap] = q  # the ignored gap indexes a row of zeros: no branch in the kernels
     return PlmcData(st, np.ascontiguousarray(weights, dtype=dtype), L, q, dtype, block)
 
 

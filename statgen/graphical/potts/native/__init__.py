@@ -1,5 +1,5 @@
 """ctypes bindings of the compiled CPU kernels of the Potts fits (``plm.c``: plmc's pseudo-likelihood
-value and gradient, L-BFGS's dot and axpy, the reweighting's identity counts), built on first use by
+value and gradient, L-BFGS's dot products and axpy, the reweighting's identity counts), built on first use by
 :mod:`statgen._native`. The callers check shapes and dtypes; these wrappers only check what would
 otherwise corrupt memory (dtype, contiguity, sizes)."""
 
@@ -14,7 +14,7 @@ from statgen._native import NativeUnavailable
 from statgen._native import load_library as _load_library
 from statgen._native import native_available as _native_available
 
-__all__ = ["NativeUnavailable", "available", "value_grad", "dot", "axpy", "identity_counts", "set_threads"]
+__all__ = ["NativeUnavailable", "available", "value_grad", "dot", "dots", "axpy", "identity_counts", "set_threads"]
 
 _SOURCE, _HEADERS = _Path(__file__).with_name("plm.c"), ("plm_body.h",)
 _P, _L, _I, _D = ctypes.c_void_p, ctypes.c_long, ctypes.c_int, ctypes.c_double
@@ -41,6 +41,8 @@ def _library() -> ctypes.CDLL:
             f.argtypes, f.restype = [_P, _P, _P, _I, _I, _L, _D, _D, _P, _P, _L, _I], _D
             f = getattr(lib, f"plm_dot_{suf}")
             f.argtypes, f.restype = [_P, _P, _L], _D
+            f = getattr(lib, f"plm_dots_{suf}")
+            f.argtypes, f.restype = [_P, _P, _I, _L, _P], None
             f = getattr(lib, f"plm_axpy_{suf}")
             f.argtypes, f.restype = [_P, _D, _P, _L], None
         lib.identity_counts_u8.argtypes, lib.identity_counts_u8.restype = [_P, _L, _L, _L, _P], None
@@ -67,7 +69,7 @@ def _suffix(x: np.ndarray) -> str:
 
 
 def value_grad(x, st, w, L: int, q: int, lambda_h: float, lambda_e: float, g, buf, block: int) -> float:
-    """plmc's f at x; its gradient into g. st (L, M) int32 in [0, q]; w (M,), g like x; buf (L, block, QP)."""
+    """plmc's f at x; its gradient into g. st (L, M) uint8 in [0, q]; w (M,), g like x; buf (L, block, QP)."""
     suf, dt = _suffix(x), x.dtype
     M = st.shape[1]
     n = L * q + L * (L - 1) // 2 * q * q
@@ -76,7 +78,7 @@ def value_grad(x, st, w, L: int, q: int, lambda_h: float, lambda_e: float, g, bu
     if buf.ndim != 3 or buf.shape[:2] != (L, block) or buf.shape[2] < q:
         raise ValueError(f"buf must be (L={L}, block={block}, >= q={q}), got {buf.shape}")
     f = getattr(_library(), f"plm_value_grad_{suf}")
-    return f(_ptr(x, dt, "x"), _ptr(st, np.int32, "st"), _ptr(w, dt, "w"), L, q, M, float(lambda_h),
+    return f(_ptr(x, dt, "x"), _ptr(st, np.uint8, "st"), _ptr(w, dt, "w"), L, q, M, float(lambda_h),
              float(lambda_e), _ptr(g, dt, "g"), _ptr(buf, dt, "buf"), block, buf.shape[2])
 
 
@@ -85,6 +87,21 @@ def dot(a: np.ndarray, b: np.ndarray) -> float:
     if a.shape != b.shape or a.ndim != 1:
         raise ValueError(f"dot needs two equal 1-d arrays, got {a.shape} and {b.shape}")
     return getattr(_library(), f"plm_dot_{_suffix(a)}")(_ptr(a, a.dtype, "a"), _ptr(b, a.dtype, "b"), a.shape[0])
+
+
+def dots(v: np.ndarray, vs) -> np.ndarray:
+    """The dot products of v with each array of ``vs`` (float64, the same bits as :func:`dot`), one pass over v."""
+    suf = _suffix(v)
+    for u in vs:
+        if u.shape != v.shape or v.ndim != 1:
+            raise ValueError(f"dots needs equal 1-d arrays, got {v.shape} and {u.shape}")
+    out = np.empty(len(vs))
+    f = getattr(_library(), f"plm_dots_{suf}")
+    for a in range(0, len(vs), 64):
+        group = vs[a:a + 64]
+        ptrs = (ctypes.c_void_p * len(group))(*(_ptr(u, v.dtype, "vs") for u in group))
+        f(_ptr(v, v.dtype, "v"), ptrs, len(group), v.shape[0], out[a:].ctypes.data)
+    return out
 
 
 def axpy(y: np.ndarray, alpha: float, x: np.ndarray) -> None:

@@ -2,7 +2,7 @@
  *
  * Parameters: one flat vector x = (h, e) in plmc's order, the fields h_i(a) (L*q) then the coupling
  * blocks e_ij(a, b) of the pairs i < j in row order (q*q each; a the state of i, b of j). States st
- * are (L, M) int32 in [0, q], q meaning an ignored gap (plmc's -g): it indexes a row of zeros, so it is
+ * are (L, M) uint8 in [0, q], q meaning an ignored gap (plmc's -g): it indexes a row of zeros, so it is
  * neither predicted nor felt. buf is the (L, block, QP) residual buffer, QP >= q the state axis padded
  * to whole SIMD vectors (lanes q.. stay 0). The value is
  *   f = -sum_m w_m sum_i log P(s_mi | s_m,-i) + lam_h sum ||h_i||^2 + lam_e sum_{i<j} ||e_ij||_F^2

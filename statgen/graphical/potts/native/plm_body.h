@@ -20,7 +20,7 @@ static void CAT(load_block, SUF)(const T *restrict x, int i, int j, int L, int q
 }
 
 /* Pass 1 for site i: H (B x QP) <- residuals R_i of sequences m0..m0+B-1; returns sum_m w_m log P_i */
-static double CAT(site, SUF)(int i, const T *restrict x, const int32_t *restrict st, const T *restrict w, int L,
+static double CAT(site, SUF)(int i, const T *restrict x, const uint8_t *restrict st, const T *restrict w, int L,
                              int q, int QP, long M, long m0, int nb, T *restrict H, T *restrict tmp, T *restrict g)
 {
     const long blk = (long)(q + 1) * QP;
@@ -34,7 +34,7 @@ static double CAT(site, SUF)(int i, const T *restrict x, const int32_t *restrict
         js[n++] = j;
         if (n < 4 && j + 1 + (j + 1 == i) < L) continue;
         /* four coupling blocks per sweep over the sequences; a short last group reads zero blocks */
-        const int32_t *s[4];
+        const uint8_t *s[4];
         for (int k = 0; k < 4; k++) {
             if (k < n) {
                 CAT(load_block, SUF)(x, i, js[k], L, q, QP, tmp + k * blk);
@@ -54,7 +54,7 @@ static double CAT(site, SUF)(int i, const T *restrict x, const int32_t *restrict
         n = 0;
     }
     double acc = 0.0;
-    const int32_t *si_row = st + (long)i * M + m0;
+    const uint8_t *si_row = st + (long)i * M + m0;
     for (int m = 0; m < nb; m++) {
         T *h = H + (long)m * QP;
         const int si = si_row[m];
@@ -81,15 +81,15 @@ static double CAT(site, SUF)(int i, const T *restrict x, const int32_t *restrict
 }
 
 /* Pass 2 for row i: d f / d e_ij += sum_m R_i(m, .) (x) delta(s_mj) + delta(s_mi) (x) R_j(m, .), j > i */
-static void CAT(row, SUF)(int i, const int32_t *restrict st, int L, int q, int QP, long M, long m0, int nb, long block,
+static void CAT(row, SUF)(int i, const uint8_t *restrict st, int L, int q, int QP, long M, long m0, int nb, long block,
                           const T *restrict buf, T *restrict acc_j, T *restrict acc_i, T *restrict g)
 {
     const long nh = (long)L * q, qq = (long)q * q, na = (long)(q + 1) * QP;
     const T *Ri = buf + (long)i * block * QP;
-    const int32_t *si = st + (long)i * M + m0;
+    const uint8_t *si = st + (long)i * M + m0;
     for (int j = i + 1; j < L; j++) {
         const T *Rj = buf + (long)j * block * QP;
-        const int32_t *sj = st + (long)j * M + m0;
+        const uint8_t *sj = st + (long)j * M + m0;
         T *ge = g + nh + ((long)i * L - (long)i * (i + 1) / 2 + j - i - 1) * qq;
         memset(acc_j, 0, na * sizeof(T)); /* [b, a]: sum_m R_i(m, a) delta(s_mj = b); row q: ignored */
         memset(acc_i, 0, na * sizeof(T)); /* [a, b]: sum_m delta(s_mi = a) R_j(m, b) */
@@ -106,7 +106,7 @@ static void CAT(row, SUF)(int i, const int32_t *restrict st, int L, int q, int Q
     }
 }
 
-double CAT(plm_value_grad, SUF)(const T *restrict x, const int32_t *restrict st, const T *restrict w, int L, int q,
+double CAT(plm_value_grad, SUF)(const T *restrict x, const uint8_t *restrict st, const T *restrict w, int L, int q,
                                 long M, double lam_h, double lam_e, T *restrict g, T *restrict buf, long block, int QP)
 {
     const long nh = (long)L * q, qq = (long)q * q, P = (long)L * (L - 1) / 2;
@@ -178,6 +178,30 @@ double CAT(plm_dot, SUF)(const T *restrict a, const T *restrict b, long n)
     double s = 0.0;
     for (int c = 0; c < 64; c++) s += part[c];
     return s;
+}
+
+/* out[r] = sum_t v_t u_r[t] for k <= 64 vectors u_r, in plm_dot's 64 chunks (the same bits as k calls of
+ * it): one pass over v, each chunk of v read from the cache k times */
+void CAT(plm_dots, SUF)(const T *restrict v, const T *const *us, int k, long n, double *restrict out)
+{
+    double part[64 * 64];
+    const long step = (n + 63) / 64;
+#pragma omp parallel for schedule(static)
+    for (int c = 0; c < 64; c++) {
+        const long lo = c * step < n ? c * step : n, hi = lo + step < n ? lo + step : n;
+        for (int r = 0; r < k; r++) {
+            const T *restrict u = us[r];
+            double s = 0.0;
+#pragma omp simd reduction(+ : s)
+            for (long t = lo; t < hi; t++) s += (double)v[t] * (double)u[t];
+            part[c * 64 + r] = s;
+        }
+    }
+    for (int r = 0; r < k; r++) {
+        double s = 0.0;
+        for (int c = 0; c < 64; c++) s += part[c * 64 + r];
+        out[r] = s;
+    }
 }
 
 /* y <- y + alpha x */
