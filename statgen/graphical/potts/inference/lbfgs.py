@@ -43,18 +43,18 @@ class LbfgsResult:
 
 def _dcsrch():
     """scipy's MINPACK-2 line search (pure Python over numpy), loaded from its file: importing it as
-    scipy.optimize._dcsrch first runs scipy.optimize's __init__, ~50 MiB of modules a fit never uses."""
+    scipy.optimize._dcsrch first runs scipy's and scipy.optimize's __init__, ~50 MiB of modules a fit
+    never uses (scipy is located without being imported, which alone costs 2 MiB)."""
     import importlib.util
     import sys
     from pathlib import Path
 
-    import scipy
-
     for name in ("scipy.optimize._dcsrch", "statgen_scipy_dcsrch"):  # loaded already: once per process
         if name in sys.modules:
             return sys.modules[name].DCSRCH
-    path = Path(scipy.__file__).parent / "optimize" / "_dcsrch.py"
-    if not path.is_file():  # another layout of scipy: the ordinary import
+    spec = importlib.util.find_spec("scipy")
+    path = Path(spec.origin).parent / "optimize" / "_dcsrch.py" if spec is not None and spec.origin else None
+    if path is None or not path.is_file():  # another layout of scipy: the ordinary import
         from scipy.optimize._dcsrch import DCSRCH
         return DCSRCH
     spec = importlib.util.spec_from_file_location("statgen_scipy_dcsrch", path)
