@@ -68,26 +68,35 @@ def _read_weights(path, a) -> np.ndarray:
     return w
 
 
+#: the one-hot block of sequences behind the -o file's marginals (the whole (M, L q′) one would be the peak)
+FREQUENCY_CHUNK_BYTES = 1 << 22
+
+
 def _frequencies(states: np.ndarray, w: np.ndarray, q: int, gap_ignore: bool):
     """plmc's stored marginals: weighted f_i (L, q′) and f_ij of the pairs i < j (P, q′, q′), float32,
-    one site's row block at a time (gap-ignore: over the non-gap states, renormalised; empty → flat)."""
+    from one-hot blocks of FREQUENCY_CHUNK_BYTES at most, one site's row block at a time (gap-ignore:
+    over the non-gap states, renormalised; empty → flat)."""
     M, L = states.shape
-    states = states.astype(np.int64)  # the CLI keeps them as uint8
     qm = q - 1 if gap_ignore else q
-    X = np.zeros((M, L * qm), dtype=np.float32)
-    rows = np.repeat(np.arange(M), L)
-    cols = (states - (1 if gap_ignore else 0) + qm * np.arange(L)).ravel()
-    ok = states.ravel() > 0 if gap_ignore else np.ones(M * L, bool)
-    X[rows[ok], cols[ok]] = 1.0
+    fi = np.zeros(L * qm)
+    fij = np.zeros((L * (L - 1) // 2, qm, qm), dtype=np.float32)
     wf = w.astype(np.float32)
-    fi = (wf @ X).reshape(L, qm).astype(np.float64)
-    fij = np.empty((L * (L - 1) // 2, qm, qm), dtype=np.float32)
-    k = 0
-    for i in range(L - 1):
-        block = ((X[:, i * qm:(i + 1) * qm] * wf[:, None]).T @ X[:, (i + 1) * qm:])  # (q′, (L−i−1) q′)
-        block = block.reshape(qm, L - i - 1, qm).transpose(1, 0, 2)
-        fij[k:k + L - i - 1] = block
-        k += L - i - 1
+    B = max(1, min(M, FREQUENCY_CHUNK_BYTES // (4 * L * qm)))
+    for a in range(0, M, B):
+        st = states[a:a + B].astype(np.int64)  # the CLI keeps them as uint8
+        X = np.zeros((len(st), L * qm), dtype=np.float32)
+        rows = np.repeat(np.arange(len(st)), L)
+        cols = (st - (1 if gap_ignore else 0) + qm * np.arange(L)).ravel()
+        ok = st.ravel() > 0 if gap_ignore else slice(None)
+        X[rows[ok], cols[ok]] = 1.0
+        del st, rows, cols
+        fi += wf[a:a + B] @ X
+        k = 0
+        for i in range(L - 1):
+            block = ((X[:, i * qm:(i + 1) * qm] * wf[a:a + B, None]).T @ X[:, (i + 1) * qm:])  # (q′, (L−i−1) q′)
+            fij[k:k + L - i - 1] += block.reshape(qm, L - i - 1, qm).transpose(1, 0, 2)
+            k += L - i - 1
+    fi = fi.reshape(L, qm)
     if gap_ignore:
         zi = fi.sum(1, keepdims=True)
         fi = np.where(zi > 0, fi / np.where(zi > 0, zi, 1), 1.0 / qm)
@@ -150,8 +159,8 @@ def _plm(args) -> int:
     qm = q - 1 if args.gapignore else q
     dtype = np.float32 if args.float32 else np.float64
     need = plm_memory_bytes(M, L, qm, itemsize=4 if args.float32 else 8)
-    if args.output is not None:  # after the fit (L-BFGS's vectors freed): the one-hot counts and f_ij, float32
-        need = max(need, 4.0 * M * L * qm + 4.0 * (L * (L - 1) // 2 + 2 * L) * qm * qm + 16.0 * M * L)
+    if args.output is not None:  # after the fit (L-BFGS's vectors freed): one-hot chunks and f_ij, float32
+        need = max(need, 3.0 * FREQUENCY_CHUNK_BYTES + 4.0 * (L * (L - 1) // 2 + 2 * L) * qm * qm)  # one-hot chunks, f_ij
     check_memory(need, f"statgen potts plm on {args.alignment} ({M} sequences x {L} sites, q={qm}, "
                        f"{'float32' if args.float32 else 'float64'})")
     t0 = time.time()

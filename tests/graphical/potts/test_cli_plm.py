@@ -15,7 +15,12 @@ from statgen.graphical import read_plmc_couplings, read_plmc_params
 DATA = Path(__file__).resolve().parents[2] / "data" / "potts"
 
 
-def test_plmc_command_line_writes_plmc_files(tmp_path, capsys):
+@pytest.mark.parametrize("chunk_bytes", [None, 4 * 13 * 20 * 7])  # default: one block; else blocks of 7 sequences
+def test_plmc_command_line_writes_plmc_files(tmp_path, capsys, monkeypatch, chunk_bytes):
+    if chunk_bytes is not None:
+        import statgen.graphical.potts.cli as plm_cli
+
+        monkeypatch.setattr(plm_cli, "FREQUENCY_CHUNK_BYTES", chunk_bytes)
     c, o, w = tmp_path / "t.couplings", tmp_path / "t.params", tmp_path / "t.weights"
     argv = ["potts", "plm", "-c", str(c), "-o", str(o), "--save-weights", str(w), "-le", "16.0", "-lh", "0.01",
             "-m", "200", "-g", "-f", "DYR_ECOLI", "-n", "1", str(DATA / "tiny.a2m")]

@@ -187,9 +187,9 @@ def write_plmc_params(path: str | os.PathLike, model, *, alphabet: str, fi, fij,
         np.frombuffer(seq.encode("ascii"), np.int8).tofile(fh)
         pos.astype("<i4").tofile(fh)
         fi.astype("<f4").tofile(fh)
-        h.astype("<f4").tofile(fh)
-        (fij if fij.shape == (P, q, q) else pair_blocks(fij)).astype("<f4").tofile(fh)
-        e.astype("<f4").tofile(fh)
+        h.astype("<f4", copy=False).tofile(fh)
+        (fij if fij.shape == (P, q, q) else pair_blocks(fij)).astype("<f4", copy=False).tofile(fh)
+        e.astype("<f4", copy=False).tofile(fh)
 
 
 def read_plmc_params(path: str | os.PathLike) -> PlmcParams:
