@@ -166,12 +166,23 @@ def test_lbfgs_iterates_equal_the_textbook_two_loop_recursion():
 
     x0 = rng.normal(0, 0.3, d.n_params)
     ref_x, ref_f = _textbook_lbfgs(fun, x0.copy(), 12, 3)
-    x, seen = x0.copy(), []
-    res = lbfgs(fun, x, max_iter=12, epsilon=0.0, history=3, callback=lambda k, f, *_: seen.append(f),
-                dot=plm_kernel.dot, dots=plm_kernel.dots, axpy=plm_kernel.axpy)
-    assert res.n_iter == 12 and res.status == "max_iter"
-    np.testing.assert_allclose(seen, ref_f, rtol=1e-12)
-    np.testing.assert_allclose(x, ref_x, rtol=0, atol=1e-9 * np.abs(ref_x).max())
+    native = dict(dot=plm_kernel.dot, dots=plm_kernel.dots, combine=plm_kernel.combine, axpy=plm_kernel.axpy)
+    for ops in ({}, native):  # numpy's linear algebra and the compiled one
+        x, seen = x0.copy(), []
+        res = lbfgs(fun, x, max_iter=12, epsilon=0.0, history=3, callback=lambda k, f, *_, seen=seen: seen.append(f), **ops)
+        assert res.n_iter == 12 and res.status == "max_iter"
+        np.testing.assert_allclose(seen, ref_f, rtol=1e-12)
+        np.testing.assert_allclose(x, ref_x, rtol=0, atol=1e-9 * np.abs(ref_x).max())
+
+
+def test_native_combine_equals_numpy():
+    rng = np.random.default_rng(12)
+    vs = [rng.normal(size=5001) for _ in range(5)]
+    c = rng.normal(size=5)
+    ref = sum(ci * v for ci, v in zip(c, vs, strict=True))
+    d = vs[2].copy()
+    plm_kernel.combine(d, c, [vs[0], vs[1], d, vs[3], vs[4]])  # d is one of the terms
+    np.testing.assert_allclose(d, ref, rtol=1e-13, atol=1e-13)
 
 
 def test_native_dots_equal_single_dots_bitwise():

@@ -203,7 +203,7 @@ def _fit_native(s, w, q, *, lambda_e, lambda_h, lambda_g, max_iter, gap_ignore, 
 
     report = None if callback is None else (lambda it, f, *_: callback(it, f))
     res = lbfgs(fun, x, max_iter=max_iter, callback=report, dot=plm_kernel.dot, dots=plm_kernel.dots,
-                axpy=plm_kernel.axpy)
+                combine=plm_kernel.combine, axpy=plm_kernel.axpy)
     return PlmcFit(x[:nh].reshape(L, qm), x[nh:].reshape(P, qm, qm), res.f, res.n_iter, res.status, float(w.sum()))
 
 

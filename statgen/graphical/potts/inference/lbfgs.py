@@ -72,13 +72,14 @@ def lbfgs_bytes(n: int, itemsize: int, history: int = HISTORY) -> float:
 
 def lbfgs(fun: Callable[[np.ndarray, np.ndarray], float], x: np.ndarray, *, max_iter: int = 0,
           epsilon: float = 1e-3, history: int = HISTORY, callback=None, dot=None, axpy=None,
-          dots=None) -> LbfgsResult:
+          dots=None, combine=None) -> LbfgsResult:
     """Minimize ``fun`` from ``x`` (1-D float array, updated in place: it holds the result).
 
     ``fun(x, g)`` returns f(x) and writes ∇f(x) into g. ``max_iter`` 0: until the stopping rule.
     ``callback(k, f, xnorm, gnorm, step)`` after each iteration k = 1, 2, …; a true return stops.
-    ``dot(a, b)``, ``axpy(y, α, x)`` (y ← y + α x in place) and ``dots(v, vs)`` (the dot products of
-    v with each of vs, one pass over v) default to numpy; pass compiled ones for speed."""
+    ``dot(a, b)``, ``axpy(y, α, x)`` (y ← y + α x in place), ``dots(v, vs)`` (the dot products of
+    v with each of vs, one pass over v) and ``combine(d, coefs, vs)`` (d ← Σ coefs_r vs_r in place, d
+    possibly one of vs) default to numpy; pass compiled ones for speed."""
     DCSRCH = _dcsrch()
     if dot is None:
         def dot(a, b):
@@ -89,6 +90,16 @@ def lbfgs(fun: Callable[[np.ndarray, np.ndarray], float], x: np.ndarray, *, max_
     if dots is None:
         def dots(v, vs):
             return np.array([dot(v, u) for u in vs])
+    if combine is None:
+        def combine(d, coefs, vs):
+            first = next((r for r, u in enumerate(vs) if u is d), None)  # d's own term before d is overwritten
+            if first is None:
+                d.fill(0)  # d may hold anything, NaN included
+            else:
+                d *= d.dtype.type(coefs[first])
+            for r, u in enumerate(vs):
+                if r != first:
+                    axpy(d, coefs[r], u)
     n, m = x.shape[0], int(history)
     if m < 1:
         raise ValueError(f"history must be >= 1, got {history}")
@@ -134,16 +145,12 @@ def lbfgs(fun: Callable[[np.ndarray, np.ndarray], float], x: np.ndarray, *, max_
         if S[e] is None:
             S[e], Y[e] = np.empty(n, dtype=x.dtype), np.empty(n, dtype=x.dtype)
         d, gt = S[e], Y[e]
-        if count == m:  # the oldest pair enters d first, then its slots are free
-            d *= d.dtype.type(c[1 + e])
-            axpy(d, c[1 + m + e], gt)
-            axpy(d, c[0], g)
-        else:
-            np.multiply(g, g.dtype.type(c[0]), out=d)
-        for j in order:
-            if j != e:
-                axpy(d, c[1 + j], S[j])
-                axpy(d, c[1 + m + j], Y[j])
+        terms = [j for j in order if j != e]  # with the oldest pair (count == m, in d's slots) first
+        coefs = [c[0], *(c[1 + j] for j in terms), *(c[1 + m + j] for j in terms)]
+        vecs = [g, *(S[j] for j in terms), *(Y[j] for j in terms)]
+        if count == m:
+            coefs, vecs = [c[1 + e], c[1 + m + e], *coefs], [d, gt, *vecs]
+        combine(d, coefs, vecs)
         G[[1 + e, 1 + m + e], :] = 0.0
         G[:, [1 + e, 1 + m + e]] = 0.0
         count = min(count, m - 1)

@@ -26,7 +26,7 @@ import numpy as np
 
 from statgen.graphical.potts import native
 
-__all__ = ["PlmcData", "plmc_data", "value_grad", "set_threads", "available", "BLOCK", "MAX_STATES", "dot", "dots", "axpy"]
+__all__ = ["PlmcData", "plmc_data", "value_grad", "set_threads", "available", "BLOCK", "MAX_STATES", "dot", "dots", "combine", "axpy"]
 
 #: sequences per block of the kernel: the (L, BLOCK, q) residual buffer, and each site's
 #: (BLOCK, q) slice stays in the L1 cache while the couplings stream past it (DHFR: 256, 512 and
@@ -35,7 +35,8 @@ BLOCK = 256
 #: states are bytes, and state q (one past the modelled ones) is the ignored gap
 MAX_STATES = 255
 
-available, set_threads, dot, dots, axpy = native.available, native.set_threads, native.dot, native.dots, native.axpy
+available, set_threads = native.available, native.set_threads
+dot, dots, combine, axpy = native.dot, native.dots, native.combine, native.axpy
 
 
 class PlmcData:

@@ -14,7 +14,7 @@ from statgen._native import NativeUnavailable
 from statgen._native import load_library as _load_library
 from statgen._native import native_available as _native_available
 
-__all__ = ["NativeUnavailable", "available", "value_grad", "dot", "dots", "axpy", "identity_counts", "set_threads"]
+__all__ = ["NativeUnavailable", "available", "value_grad", "dot", "dots", "combine", "axpy", "identity_counts", "set_threads"]
 
 _SOURCE, _HEADERS = _Path(__file__).with_name("plm.c"), ("plm_body.h",)
 _P, _L, _I, _D = ctypes.c_void_p, ctypes.c_long, ctypes.c_int, ctypes.c_double
@@ -43,6 +43,8 @@ def _library() -> ctypes.CDLL:
             f.argtypes, f.restype = [_P, _P, _L], _D
             f = getattr(lib, f"plm_dots_{suf}")
             f.argtypes, f.restype = [_P, _P, _I, _L, _P], None
+            f = getattr(lib, f"plm_combine_{suf}")
+            f.argtypes, f.restype = [_P, _P, _P, _I, _L], None
             f = getattr(lib, f"plm_axpy_{suf}")
             f.argtypes, f.restype = [_P, _D, _P, _L], None
         lib.identity_counts_u8.argtypes, lib.identity_counts_u8.restype = [_P, _L, _L, _L, _P], None
@@ -102,6 +104,19 @@ def dots(v: np.ndarray, vs) -> np.ndarray:
         ptrs = (ctypes.c_void_p * len(group))(*(_ptr(u, v.dtype, "vs") for u in group))
         f(_ptr(v, v.dtype, "v"), ptrs, len(group), v.shape[0], out[a:].ctypes.data)
     return out
+
+
+def combine(d: np.ndarray, coefs, vs) -> None:
+    """d ← Σ_r coefs[r] vs[r] in place, one pass over each array (d may be one of vs)."""
+    suf = _suffix(d)
+    if len(coefs) != len(vs):
+        raise ValueError(f"combine needs one coefficient per array, got {len(coefs)} and {len(vs)}")
+    for u in vs:
+        if u.shape != d.shape or d.ndim != 1:
+            raise ValueError(f"combine needs equal 1-d arrays, got {d.shape} and {u.shape}")
+    c = np.ascontiguousarray(coefs, dtype=np.float64)
+    ptrs = (ctypes.c_void_p * len(vs))(*(_ptr(u, d.dtype, "vs") for u in vs))
+    getattr(_library(), f"plm_combine_{suf}")(_ptr(d, d.dtype, "d"), ptrs, c.ctypes.data, len(vs), d.shape[0])
 
 
 def axpy(y: np.ndarray, alpha: float, x: np.ndarray) -> None:

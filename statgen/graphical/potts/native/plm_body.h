@@ -204,6 +204,25 @@ void CAT(plm_dots, SUF)(const T *restrict v, const T *const *us, int k, long n, 
     }
 }
 
+/* d <- sum_r c_r v_r over k vectors (d may be one of them): one pass over each, d written once */
+void CAT(plm_combine, SUF)(T *d, const T *const *vs, const double *restrict c, int k, long n)
+{
+    const long nblk = (n + 2047) / 2048;
+#pragma omp parallel for schedule(static)
+    for (long b = 0; b < nblk; b++) {
+        const long lo = b * 2048, hi = lo + 2048 < n ? lo + 2048 : n;
+        T acc[2048];
+        for (long t = lo; t < hi; t++) acc[t - lo] = (T)0;
+        for (int r = 0; r < k; r++) {
+            const T *restrict v = vs[r] + lo;
+            const T cr = (T)c[r];
+#pragma omp simd
+            for (long t = 0; t < hi - lo; t++) acc[t] += cr * v[t];
+        }
+        for (long t = lo; t < hi; t++) d[t] = acc[t - lo];
+    }
+}
+
 /* y <- y + alpha x */
 void CAT(plm_axpy, SUF)(T *restrict y, double alpha, const T *restrict x, long n)
 {
