@@ -160,7 +160,7 @@ def _plm(args) -> int:
     dtype = np.float32 if args.float32 else np.float64
     need = plm_memory_bytes(M, L, qm, itemsize=4 if args.float32 else 8)
     if args.output is not None:  # after the fit (L-BFGS's vectors freed): one-hot chunks and f_ij, float32
-        need = max(need, 3.0 * FREQUENCY_CHUNK_BYTES + 4.0 * (L * (L - 1) // 2 + 2 * L) * qm * qm)  # one-hot chunks, f_ij
+        need = max(need, 3.0 * FREQUENCY_CHUNK_BYTES + 4.0 * (L * (L - 1) // 2 + 2 * L) * qm * qm)
     check_memory(need, f"statgen potts plm on {args.alignment} ({M} sequences x {L} sites, q={qm}, "
                        f"{'float32' if args.float32 else 'float64'})")
     t0 = time.time()

@@ -64,6 +64,11 @@ def _dcsrch():
     return module.DCSRCH
 
 
+def _slots(end: int, count: int, m: int) -> list[int]:
+    """The ring slots of the ``count`` stored pairs that end before slot ``end``, oldest first."""
+    return [(end - count + i) % m for i in range(count)]
+
+
 def lbfgs_bytes(n: int, itemsize: int, history: int = HISTORY) -> float:
     """Bytes the minimizer holds for n parameters: x, g and the 2 m history vectors (the direction
     and the trial gradient live in the slots of the pair being replaced)."""
@@ -111,11 +116,12 @@ def lbfgs(fun: Callable[[np.ndarray, np.ndarray], float], x: np.ndarray, *, max_
     if gnorm / max(1.0, xnorm) <= epsilon:
         return LbfgsResult(f, 0, "converged")
     # basis vectors: 0 the gradient g, 1 + j the pair's s_j, 1 + m + j its y_j; G their dot products
+    # (y_j·s_j and y_j·y_j included: the recursion reads them there)
     S: list = [None] * m
     Y: list = [None] * m
     G = np.zeros((2 * m + 1, 2 * m + 1))
     G[0, 0] = gnorm * gnorm
-    ys_hist, yy_hist, alpha = np.zeros(m), np.zeros(m), np.zeros(m)
+    alpha = np.zeros(m)
     k, end, count = 1, 0, 0
     # x = x_k + stp d; the last trial's f and g·d (DCSRCH asks for f and then f′ at the same step)
     last: dict = {}
@@ -131,16 +137,17 @@ def lbfgs(fun: Callable[[np.ndarray, np.ndarray], float], x: np.ndarray, *, max_
         return last["dg"]
 
     while True:
-        order = [(end - count + i) % m for i in range(count)]  # stored pairs, oldest first
+        order = _slots(end, count, m)
         c = np.zeros(2 * m + 1)  # the two-loop recursion on the coefficients of d = Σ c_b basis_b
         c[0] = -1.0
         for j in reversed(order):
-            alpha[j] = G[1 + j] @ c / ys_hist[j]
+            alpha[j] = G[1 + j] @ c / G[1 + m + j, 1 + j]
             c[1 + m + j] -= alpha[j]
         if count:
-            c *= ys_hist[order[-1]] / yy_hist[order[-1]]
+            new = order[-1]
+            c *= G[1 + m + new, 1 + new] / G[1 + m + new, 1 + m + new]
         for j in order:
-            c[1 + j] += alpha[j] - G[1 + m + j] @ c / ys_hist[j]
+            c[1 + j] += alpha[j] - G[1 + m + j] @ c / G[1 + m + j, 1 + j]
         e = end  # the slot of the new pair: d is formed in S[e] (over the pair it replaces), trial gradients in Y[e]
         if S[e] is None:
             S[e], Y[e] = np.empty(n, dtype=x.dtype), np.empty(n, dtype=x.dtype)
@@ -172,7 +179,7 @@ def lbfgs(fun: Callable[[np.ndarray, np.ndarray], float], x: np.ndarray, *, max_
         s, y = S[e], Y[e]
         xnorm = np.sqrt(dot(x, x))
         count += 1
-        order = [(e + 1 - count + i) % m for i in range(count)]
+        order = _slots(e + 1, count, m)
         ids = [0] + [1 + j for j in order] + [1 + m + j for j in order]
         vecs = [g] + [S[j] for j in order] + [Y[j] for j in order]
         for b, v in ((0, g), (1 + e, s), (1 + m + e, y)):
@@ -187,6 +194,5 @@ def lbfgs(fun: Callable[[np.ndarray, np.ndarray], float], x: np.ndarray, *, max_
         ys, yy = G[1 + m + e, 1 + e], G[1 + m + e, 1 + m + e]
         if not (ys > 0 and yy > 0):  # rounding at the minimum (the line search guarantees y·s > 0 otherwise)
             return LbfgsResult(f, k, "no curvature left (y·s <= 0)")
-        ys_hist[e], yy_hist[e] = ys, yy
         k += 1
         end = (e + 1) % m

@@ -91,32 +91,31 @@ def dot(a: np.ndarray, b: np.ndarray) -> float:
     return getattr(_library(), f"plm_dot_{_suffix(a)}")(_ptr(a, a.dtype, "a"), _ptr(b, a.dtype, "b"), a.shape[0])
 
 
+def _pointers(like: np.ndarray, vs, what: str):
+    """A ctypes array of the data pointers of ``vs``, each a 1-d array shaped and typed like ``like``."""
+    for u in vs:
+        if u.shape != like.shape or like.ndim != 1:
+            raise ValueError(f"{what} needs equal 1-d arrays, got {like.shape} and {u.shape}")
+    return (ctypes.c_void_p * len(vs))(*(_ptr(u, like.dtype, "vs") for u in vs))
+
+
 def dots(v: np.ndarray, vs) -> np.ndarray:
     """The dot products of v with each array of ``vs`` (float64, the same bits as :func:`dot`), one pass over v."""
-    suf = _suffix(v)
-    for u in vs:
-        if u.shape != v.shape or v.ndim != 1:
-            raise ValueError(f"dots needs equal 1-d arrays, got {v.shape} and {u.shape}")
+    f = getattr(_library(), f"plm_dots_{_suffix(v)}")
     out = np.empty(len(vs))
-    f = getattr(_library(), f"plm_dots_{suf}")
-    for a in range(0, len(vs), 64):
+    for a in range(0, len(vs), 64):  # the kernel takes 64 at a time
         group = vs[a:a + 64]
-        ptrs = (ctypes.c_void_p * len(group))(*(_ptr(u, v.dtype, "vs") for u in group))
-        f(_ptr(v, v.dtype, "v"), ptrs, len(group), v.shape[0], out[a:].ctypes.data)
+        f(_ptr(v, v.dtype, "v"), _pointers(v, group, "dots"), len(group), v.shape[0], out[a:].ctypes.data)
     return out
 
 
 def combine(d: np.ndarray, coefs, vs) -> None:
     """d ← Σ_r coefs[r] vs[r] in place, one pass over each array (d may be one of vs)."""
-    suf = _suffix(d)
     if len(coefs) != len(vs):
         raise ValueError(f"combine needs one coefficient per array, got {len(coefs)} and {len(vs)}")
-    for u in vs:
-        if u.shape != d.shape or d.ndim != 1:
-            raise ValueError(f"combine needs equal 1-d arrays, got {d.shape} and {u.shape}")
     c = np.ascontiguousarray(coefs, dtype=np.float64)
-    ptrs = (ctypes.c_void_p * len(vs))(*(_ptr(u, d.dtype, "vs") for u in vs))
-    getattr(_library(), f"plm_combine_{suf}")(_ptr(d, d.dtype, "d"), ptrs, c.ctypes.data, len(vs), d.shape[0])
+    getattr(_library(), f"plm_combine_{_suffix(d)}")(_ptr(d, d.dtype, "d"), _pointers(d, vs, "combine"),
+                                                     c.ctypes.data, len(vs), d.shape[0])
 
 
 def axpy(y: np.ndarray, alpha: float, x: np.ndarray) -> None:
