@@ -5,8 +5,10 @@ vanishes at u = 0, so ρ is C∞ on the real line. The smooth sigmoid
 
     σ(u) = ρ(u) / (ρ(u) + ρ(1 − u)),     u ∈ [0, 1],   σ = 0 below 0 and 1 above 1,
 
-is C∞ and its derivative σ' is a C∞ bump supported on [0, 1]. Everything is evaluated in
-log space: σ(u) = sigmoid(a(u)) with a(u) = log ρ(u) − log ρ(1 − u) = α((1 − u)^{−β} − u^{−β}).
+is C∞ and its derivative σ' is a C∞ bump supported on [0, 1]. σ is evaluated through its logit:
+σ(u) = sigmoid(a(u)) with a(u) = log ρ(u) − log ρ(1 − u) = α((1 − u)^{−β} − u^{−β}); σ' either as
+log σ' (the public functions, the internal-coordinate wall) or in linear space (the mixtures' hot path,
+one ``exp`` per element: their identity term keeps F' ≥ c_min > 0, so no log-space sum is needed).
 
 The public functions check their arguments (u finite, α > 0, β > 0); the transformers call the
 unchecked forms (leading underscore), whose callers have validated the parameters.
@@ -64,20 +66,44 @@ def smooth_ramp(u: torch.Tensor, alpha: torch.Tensor | float = 1.0, beta: torch.
     return torch.where(inside, torch.exp(alpha * (1.0 - us ** (-beta))), torch.zeros_like(us))
 
 
-def _logit_and_slope(u: torch.Tensor, alpha, beta) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """a(u) = α((1−u)^{−β} − u^{−β}), log a'(u) = log(αβ (u^{−β−1} + (1−u)^{−β−1})) and the mask
-    |a(u)| < L where σ(u) = sigmoid(a) is not yet 0 or 1 to rounding; outside the mask u is replaced
-    by ½ so no value or gradient of any order can overflow."""
+def _inside(u: torch.Tensor, alpha, beta) -> tuple[torch.Tensor, torch.Tensor]:
+    """(mask |a(u)| < L where σ(u) is not yet 0 or 1 to rounding, u with ½ outside the mask): the
+    substitution keeps every value and gradient of any order finite."""
     with torch.no_grad():
         delta = 1e-6  # 1 − δ is still < 1 in float32; a(δ) ≪ −L for every α ≥ 1e-3, β ≥ 0.5
         uc = u.clamp(delta, 1.0 - delta)
         a0 = alpha * ((1.0 - uc) ** (-beta) - uc ** (-beta))
         inside = (u > 0.0) & (u < 1.0) & (a0.abs() < ramp_cutoff(u.dtype))
-    us = torch.where(inside, u, torch.full_like(u, 0.5))
+    return inside, torch.where(inside, u, torch.full_like(u, 0.5))
+
+
+def _logit_and_slope(u: torch.Tensor, alpha, beta) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """a(u) = α((1−u)^{−β} − u^{−β}), log a'(u) = log(αβ (u^{−β−1} + (1−u)^{−β−1})) and the mask
+    |a(u)| < L where σ(u) = sigmoid(a) is not yet 0 or 1 to rounding; outside the mask u is replaced
+    by ½ so no value or gradient of any order can overflow."""
+    inside, us = _inside(u, alpha, beta)
     v = 1.0 - us
     a = alpha * (v ** (-beta) - us ** (-beta))
     log_slope = torch.log(alpha * beta) + torch.log(us ** (-beta - 1.0) + v ** (-beta - 1.0))
     return a, log_slope, inside
+
+
+def _smooth_sigmoid_and_derivative(u: torch.Tensor, alpha: torch.Tensor | float = 1.0,
+                                   beta: torch.Tensor | float = 1.0) -> tuple[torch.Tensor, torch.Tensor]:
+    """σ(u) and σ'(u) = σ(a)σ(−a) a'(u) in linear space, safe for autograd to every order (the hot path
+    of the smooth mixtures: one ``exp`` per element against six for the log-space form).
+
+    With e = exp(−a) and r = 1/(1 + e): σ = r and σ(a)σ(−a) = e r². Inside the mask |a| < L, so e is
+    at most e^L (no overflow in float32 or float64); outside it σ is exactly 0 or 1 and σ' = 0."""
+    alpha, beta = _as_tensor(alpha, u), _as_exponent(beta)
+    inside, us = _inside(u, alpha, beta)
+    v = 1.0 - us
+    p, q = us ** (-beta), v ** (-beta)
+    e = torch.exp(alpha * (p - q))
+    r = 1.0 / (1.0 + e)
+    sig = torch.where(inside, r, (u >= 0.5).to(u.dtype))
+    d = torch.where(inside, e * r * r * (alpha * beta) * (p / us + q / v), torch.zeros_like(u))
+    return sig, d
 
 
 def smooth_sigmoid(u: torch.Tensor, alpha: torch.Tensor | float = 1.0, beta: torch.Tensor | float = 1.0) -> torch.Tensor:

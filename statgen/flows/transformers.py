@@ -29,7 +29,7 @@ import torch.nn.functional as F
 from statgen._checks import check_choice, check_int, check_positive
 from statgen.flows._validate import as_float_tensor, check_pair
 from statgen.flows.inverse import implicit_inverse, solve_monotone
-from statgen.flows.ramps import _smooth_sigmoid_and_log_derivative, smooth_sigmoid_and_slope
+from statgen.flows.ramps import _smooth_sigmoid_and_derivative, smooth_sigmoid_and_slope
 
 __all__ = ["DOMAINS", "Transformer", "SmoothMixtureTransformer", "RQSplineTransformer",
            "evaluate_smooth_circle", "evaluate_smooth_interval", "evaluate_rq_spline"]
@@ -70,11 +70,12 @@ def _check_beta(beta) -> None:
         raise ValueError(f"beta must be finite and > 0, got {beta!r}")
 
 
-def _mix(xe, log_w, c, f, log_df):
-    """Identity-mixed mixture: F = Σ_k w_k((1 − c_k) f_k + c_k x), log F' = logsumexp_k(log w_k + log f̃_k')."""
-    y = (log_w.exp() * ((1.0 - c) * f + c * xe)).sum(-1)
-    log_dft = torch.logaddexp(torch.log1p(-c) + log_df, torch.log(c))
-    return y, torch.logsumexp(log_w + log_dft, dim=-1)
+def _mix(xe, log_w, c, f, df):
+    """Identity-mixed mixture: F = Σ_k w_k((1 − c_k) f_k + c_k x), log F' = log Σ_k w_k((1 − c_k) f_k' + c_k).
+    In linear space: F' ≥ Σ_k w_k c_k ≥ c_min > 0, so the log is always finite."""
+    w = log_w.exp()
+    y = (w * ((1.0 - c) * f + c * xe)).sum(-1)
+    return y, torch.log((w * ((1.0 - c) * df + c)).sum(-1))
 
 
 def evaluate_smooth_circle(x, log_w, mu_shift, s, alpha, c, lift0, beta=1.0):
@@ -107,9 +108,9 @@ def _evaluate_smooth_circle(x, log_w, mu_shift, s, alpha, c, lift0, beta=1.0):
     """:func:`evaluate_smooth_circle` without checks (transformer hot path)."""
     xe = x.unsqueeze(-1)
     d = xe - mu_shift
-    sig, log_dsig = _smooth_sigmoid_and_log_derivative(s * torch.remainder(d, 1.0), alpha, beta)
+    sig, dsig = _smooth_sigmoid_and_derivative(s * torch.remainder(d, 1.0), alpha, beta)
     f = sig + torch.floor(d) - lift0
-    return _mix(xe, log_w, c, f, torch.log(s) + log_dsig)
+    return _mix(xe, log_w, c, f, s * dsig)
 
 
 def evaluate_smooth_interval(x, log_w, mu, s, alpha, c, g0, log_norm, beta=1.0):
@@ -131,9 +132,9 @@ def evaluate_smooth_interval(x, log_w, mu, s, alpha, c, g0, log_norm, beta=1.0):
 def _evaluate_smooth_interval(x, log_w, mu, s, alpha, c, g0, log_norm, beta=1.0):
     """:func:`evaluate_smooth_interval` without checks (transformer hot path)."""
     xe = x.unsqueeze(-1)
-    sig, log_dsig = _smooth_sigmoid_and_log_derivative(s * (xe - mu) + 0.5, alpha, beta)
-    f = (sig - g0) * torch.exp(-log_norm)
-    return _mix(xe, log_w, c, f, torch.log(s) + log_dsig - log_norm)
+    sig, dsig = _smooth_sigmoid_and_derivative(s * (xe - mu) + 0.5, alpha, beta)
+    inv_norm = torch.exp(-log_norm)
+    return _mix(xe, log_w, c, (sig - g0) * inv_norm, s * dsig * inv_norm)
 
 
 def _root_mix(f, slope, x, a, b, c, d):
@@ -286,11 +287,11 @@ class SmoothMixtureTransformer(Transformer):
         beta, extra = self._beta_argument(raw)
         if self.domain == "circle":
             mu_shift = torch.remainder(mu - 0.5 / s, 1.0)
-            sig0, _ = _smooth_sigmoid_and_log_derivative(s * torch.remainder(-mu_shift, 1.0), alpha, beta)
+            sig0, _ = _smooth_sigmoid_and_derivative(s * torch.remainder(-mu_shift, 1.0), alpha, beta)
             lift0 = sig0 + torch.floor(-mu_shift)
             return log_w, mu_shift, s, alpha, c, lift0, *extra
-        g0, _ = _smooth_sigmoid_and_log_derivative(0.5 - s * mu, alpha, beta)
-        g1, _ = _smooth_sigmoid_and_log_derivative(s * (1.0 - mu) + 0.5, alpha, beta)
+        g0, _ = _smooth_sigmoid_and_derivative(0.5 - s * mu, alpha, beta)
+        g1, _ = _smooth_sigmoid_and_derivative(s * (1.0 - mu) + 0.5, alpha, beta)
         return log_w, mu, s, alpha, c, g0, torch.log(g1 - g0), *extra
 
     def _beta_argument(self, raw):

@@ -37,7 +37,7 @@ import torch
 
 from statgen._io import cache_root, file_lock
 
-__all__ = ["cache_dir", "model_key", "load_package", "build_package", "CacheEntryError"]
+__all__ = ["cache_dir", "inductor_options", "model_key", "load_package", "build_package", "CacheEntryError"]
 
 FORMAT = "statgen.md.aot_cache/1"
 PACKAGE, META = "package.pt2", "meta.json"
@@ -67,6 +67,20 @@ def _target(device: torch.device) -> str:
     return f"{device.type}:{platform.machine()}:{isa}"
 
 
+def inductor_options(device: torch.device) -> dict:
+    """TorchInductor options for the energy+force graph on ``device`` (both compiled routes use them).
+
+    On x86 CPUs, 256-bit vectors: the graph's inner loops run over the K = 8 mixture components, which
+    fill a 256-bit vector of float32 (and two of float64) exactly, while AVX-512's 16 lanes leave half
+    of every vector masked. Measured on the packaged smooth model (2-core AMD EPYC, one thread, float64,
+    10 replicas): 2.2–2.3 ms per call against 3.1–3.3 ms with 512-bit vectors and 2.75 ms with 128."""
+    import platform
+
+    if device.type == "cpu" and platform.machine().lower() in ("x86_64", "amd64"):
+        return {"cpp.simdlen": 256}
+    return {}
+
+
 #: modules whose code shapes the traced energy+force graph of a Boltzmann generator (their source is hashed).
 _GRAPH_MODULES = ("statgen.md.evaluator", "statgen.md.model", "statgen.md.internal", "statgen.md.zmatrix",
                   "statgen.flows.flow", "statgen.flows.coupling", "statgen.flows.conditioners",
@@ -93,7 +107,8 @@ def model_key(model, shape, dtype: torch.dtype, device: torch.device) -> tuple[s
         h.update(f"{name}:{t.dtype}:{tuple(t.shape)}".encode())
         h.update(t.view(torch.uint8).numpy().tobytes() if t.numel() else b"")
     info = {"format": FORMAT, "torch": torch.__version__, "shape": [int(s) for s in shape], "dtype": str(dtype),
-            "device": str(device), "target": _target(device), "model_sha256": h.hexdigest(),
+            "device": str(device), "target": _target(device), "inductor": inductor_options(device),
+            "model_sha256": h.hexdigest(),
             "source_sha256": _source_digest()}
     key = hashlib.sha256(json.dumps(info, sort_keys=True).encode()).hexdigest()[:32]
     return key, info
@@ -162,7 +177,8 @@ def build_package(entry: str | os.PathLike, gm: torch.fx.GraphModule, x: torch.T
         tmp = Path(tempfile.mkdtemp(dir=root, prefix=f".{entry.name}."))
         try:
             ep = torch.export.export(gm, (x,))
-            torch._inductor.aoti_compile_and_package(ep, package_path=str(tmp / PACKAGE))
+            torch._inductor.aoti_compile_and_package(ep, package_path=str(tmp / PACKAGE),
+                                                     inductor_configs=inductor_options(x.device))
             meta = {**info, "sha256": _sha256(tmp / PACKAGE)}
             with open(tmp / META, "w") as fh:
                 json.dump(meta, fh, indent=1, sort_keys=True)

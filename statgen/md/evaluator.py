@@ -256,8 +256,10 @@ class EnergyForce:
                          "(once per shape and process; 1-2 min on a CPU)", shape)
                 from torch._inductor import compile as inductor_compile
 
+                from statgen.md.aot_cache import inductor_options
+
                 gm = trace_energy_force(self.model, x)
-                fn = inductor_compile(gm, [x])
+                fn = inductor_compile(gm, [x], options=inductor_options(x.device))
                 fn(x)
             else:
                 from statgen.md import aot_cache

@@ -97,3 +97,46 @@ def test_linear_slope_matches_log_derivative(beta):
     assert float(rel.max()) < 1e-12
     # beyond the log path's cut-off σ' is e^{−60}·a'(u): negligible next to a mixture's identity term c ≥ 1e-6
     assert float(slope[~inside].abs().max()) * 3.0 * beta < 1e-20
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+@pytest.mark.parametrize("beta", [0.5, 1.0, 2.0])
+def test_masked_linear_derivative_matches_log_derivative_and_finite_differences(beta, dtype):
+    # the mixtures' hot path: σ, σ' in linear space with the cut-off mask, against exp(log σ') and FD of σ
+    from statgen.flows.ramps import _smooth_sigmoid_and_derivative, ramp_cutoff
+
+    u = torch.linspace(-0.2, 1.2, 2801, dtype=dtype)
+    alpha = torch.full_like(u, 3.0)
+    sig, log_d = smooth_sigmoid_and_log_derivative(u, alpha, beta)  # same dtype, same cut-off L
+    sig_l, d = _smooth_sigmoid_and_derivative(u, alpha, beta)
+    eps = torch.finfo(dtype).eps
+    assert float((sig_l - sig).abs().max()) < 4 * eps
+    inside = log_d > -1.5 * ramp_cutoff(dtype)  # the log path's constant −2L marks the cut-off
+    rel = (d[inside].double() / log_d[inside].double().exp() - 1).abs()
+    assert float(rel.max()) < 100 * eps
+    assert float(d[~inside].abs().max()) == 0.0  # σ' = 0 beyond the cut-off (log path: e^{−2L})
+    h = 1e-6
+    uf = torch.linspace(0.02, 0.98, 49, dtype=torch.float64)
+    fd = (smooth_sigmoid(uf + h, 3.0, beta) - smooth_sigmoid(uf - h, 3.0, beta)) / (2 * h)
+    if dtype == torch.float64:
+        np.testing.assert_allclose(_smooth_sigmoid_and_derivative(uf, 3.0, beta)[1].numpy(), fd.numpy(),
+                                   rtol=1e-7, atol=1e-9)
+
+
+def test_masked_linear_derivative_has_finite_gradients_of_second_order():
+    # force matching differentiates σ' twice (x, then the parameters): finite at the cut-offs and beyond
+    from statgen.flows.ramps import _smooth_sigmoid_and_derivative
+
+    for dtype in (torch.float64, torch.float32):
+        u = torch.tensor([-0.5, 0.0, 1e-12, 1e-3, 0.3, 0.5, 1 - 1e-3, 1.0 - 1e-7, 1.0, 2.0], dtype=dtype,
+                         requires_grad=True)
+        alpha = torch.tensor(3.0, dtype=dtype, requires_grad=True)
+        s, d = _smooth_sigmoid_and_derivative(u, alpha, 1.0)
+        g = torch.autograd.grad((s + d).sum(), (u, alpha), create_graph=True)
+        gg = torch.autograd.grad(g[0].sum(), (u, alpha))
+        assert all(bool(torch.isfinite(t).all()) for t in (s, d, *g, *gg))
+        # dσ/du is σ' itself (autograd through r = 1/(1 + e) against the closed form)
+        s, d = _smooth_sigmoid_and_derivative(u, alpha, 1.0)
+        gs = torch.autograd.grad(s.sum(), u)[0]
+        np.testing.assert_allclose(gs.detach().double().numpy(), d.detach().double().numpy(),
+                                   rtol=100 * torch.finfo(dtype).eps, atol=0)
