@@ -309,8 +309,8 @@ class SmoothMixtureTransformer(Transformer):
     def root_problem(self, params: tuple[torch.Tensor, ...]) -> tuple[Callable, tuple[torch.Tensor, ...]]:
         """(evaluate, parameters) of the graph-free evaluation that :meth:`solve` iterates on.
 
-        Same F and F' as :meth:`evaluate`, but in linear space and with the mixture constants
-        folded once per solve: a_k = w_k(1 − c_k)/n_k (n_k the interval normalisation, 1 on
+        Same F and F' as :meth:`evaluate`, but clamped instead of masked (no graph) and with the
+        mixture constants folded once per solve: a_k = w_k(1 − c_k)/n_k (n_k the interval normalisation, 1 on
         circles), b_k = a_k s_k α_k β, c = Σ_k w_k c_k, d = Σ_k a_k H_k(0) (H_k(0) the lift or
         g(0)), so F = Σ_k a_k σ(u_k) (+ lift) + c x − d and F' = Σ_k b_k σ'(u_k)/(α_k β) + c:
         about half the operations per iteration.
