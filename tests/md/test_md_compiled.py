@@ -91,6 +91,17 @@ def test_model_key_depends_on_weights_shape_and_dtype(model):
     json.dumps(info)  # plain data
 
 
+def test_model_key_depends_on_the_inductor_options(model, monkeypatch):
+    # a package compiled with other code-generation options (vector width) is another entry, never reused
+    from statgen.md import aot_cache
+
+    k1, info = model_key(model, (2, 22, 3), torch.float64, torch.device("cpu"))
+    assert info["inductor"] == aot_cache.inductor_options(torch.device("cpu"))
+    monkeypatch.setattr(aot_cache, "inductor_options", lambda device: {"cpp.simdlen": 512})
+    k2, info2 = model_key(model, (2, 22, 3), torch.float64, torch.device("cpu"))
+    assert k2 != k1 and info2["inductor"] == {"cpp.simdlen": 512}
+
+
 def _entry(model, tmp_path, shape):
     key, info = model_key(model, shape, torch.float64, torch.device("cpu"))
     entry = tmp_path / key
