@@ -88,6 +88,10 @@ class FlowPotential:
         self.alive = np.ones(self.replicas, dtype=bool)
         self.energies = np.full(self.replicas, np.nan)
         self._forces = None  # the OpenMM callback's force buffer, reused from call to call
+        # a CPU model in float32/64 exchanges arrays with OpenMM through NumPy views and one positions
+        # buffer (each torch call would cost µs per MD step); other devices and dtypes go through torch
+        self._numpy_io = self.device.type == "cpu" and self.dtype in (torch.float32, torch.float64)
+        self._x = self._x_np = None
         if self.n_atoms is not None:
             self.evaluate.prepare((self.replicas, self.n_atoms, 3))
 
@@ -109,27 +113,47 @@ class FlowPotential:
                              "the model and the OpenMM System have different numbers of atoms")
         if not np.isfinite(positions).all():
             raise ValueError("positions contains NaN or infinite values")
-        x = torch.from_numpy(positions).to(dtype=self.dtype, device=self.device).reshape(self.replicas, -1, 3)
-        e, f = self.evaluate(x)
-        e = e.to(torch.float64).cpu().numpy() * self.kbt
         if out is None:
             out = np.empty(positions.shape)
         elif not (isinstance(out, np.ndarray) and out.shape == positions.shape and out.dtype == np.float64):
             raise ValueError(f"out must be a float64 array of shape {positions.shape}, got "
                              f"{getattr(out, 'shape', type(out).__name__)} {getattr(out, 'dtype', '')}")
-        np.multiply(f.reshape(-1, 3).cpu().numpy(), self.kbt, out=out)
+        e, f = self.evaluate(self._as_batch(positions))
+        if self._numpy_io:
+            e = np.multiply(e.numpy(), self.kbt, dtype=np.float64)
+            np.multiply(f.numpy().reshape(out.shape), self.kbt, out=out)
+        else:
+            e = e.to(torch.float64).cpu().numpy() * self.kbt
+            np.multiply(f.reshape(-1, 3).cpu().numpy(), self.kbt, out=out)
         f = out.reshape(self.replicas, -1, 3)
-        bad = ~np.isfinite(e) | ~np.isfinite(f).all(axis=(1, 2))
-        if bad.any():
+        if not (np.isfinite(e).all() and np.isfinite(out).all()):
+            bad = ~np.isfinite(e) | ~np.isfinite(f).all(axis=(1, 2))
             if self.on_nonfinite == "raise":
                 raise FloatingPointError(f"flow potential is not finite at these positions (U = {e.tolist()} kJ/mol)")
             self.alive &= ~bad
-        dead = ~self.alive
-        if dead.any():
+        if not self.alive.all():
+            dead = ~self.alive
             e[dead] = np.nan
             f[dead] = 0.0
+            total = float(e[self.alive].sum())
+        else:
+            total = float(e.sum())
         self.energies = e
-        return float(e[self.alive].sum()), f.reshape(-1, 3)
+        return total, out
+
+    def _as_batch(self, positions: np.ndarray) -> torch.Tensor:
+        """positions (R·n, 3) float64 → the model's (R, n, 3) tensor: on the CPU a copy into one buffer
+        reused from call to call (the compiled routes read their input, never keep it), else a transfer."""
+        shape = (self.replicas, positions.shape[0] // self.replicas, 3)
+        if not self._numpy_io:
+            return torch.from_numpy(positions).to(dtype=self.dtype, device=self.device).reshape(shape)
+        if self.dtype == torch.float64:
+            return torch.from_numpy(positions).reshape(shape)
+        if self._x is None or tuple(self._x.shape) != shape:
+            self._x = torch.empty(shape, dtype=self.dtype)
+            self._x_np = self._x.numpy()
+        np.copyto(self._x_np, positions.reshape(shape), casting="same_kind")
+        return self._x
 
     def __call__(self, state):
         unit = import_openmm().unit

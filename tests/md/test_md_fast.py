@@ -54,6 +54,32 @@ def test_batched_flow_potential_equals_one_copy_at_a_time(reference):
                                atol=1e-10 * k * np.abs(reference["smooth_force"]).max())
 
 
+def test_float32_flow_potential_reuses_its_buffers_without_stale_values(reference):
+    # a float32 CPU model reads OpenMM's positions through one reused buffer: successive calls with other
+    # positions must give those positions' float32 energies and forces (the model's own, evaluated here
+    # directly), and earlier results must not change
+    model = load_boltzmann_generator(DATA / "random_smooth_bg.pt").float()
+    x = reference["positions"]
+    k = kbt(300.0)
+    fp = FlowPotential(model, 300.0, replicas=2, method="eager")
+    results = []
+    for i in (0, 2, 4, 0):
+        u, f = fp.energy_and_forces(x[i:i + 2].reshape(-1, 3))
+        results.append((fp.energies, f.copy()))
+        xi = torch.tensor(x[i:i + 2], dtype=torch.float32)
+        want_e = k * model.energy(xi).detach().double().numpy()
+        want_f = k * model.force(xi).double().numpy()
+        np.testing.assert_allclose(fp.energies, want_e, rtol=1e-6)
+        assert u == pytest.approx(want_e.sum(), rel=1e-6)
+        np.testing.assert_allclose(f.reshape(2, 22, 3), want_f, rtol=0, atol=1e-6 * np.abs(want_f).max())
+        # and float32 energies are within 1e-5 of the float64 reference
+        np.testing.assert_allclose(fp.energies, k * reference["smooth_energy"][i:i + 2], rtol=1e-5)
+    assert results[0][0] is not results[3][0] and results[0][0].dtype == np.float64
+    np.testing.assert_allclose(results[0][0], results[3][0], rtol=1e-12)  # not overwritten by later calls
+    np.testing.assert_array_equal(results[0][1], results[3][1])  # same positions, same forces
+    assert not np.allclose(results[0][1], results[1][1])  # other positions, other forces (no stale buffer)
+
+
 def test_a_nonfinite_copy_is_dropped_and_the_others_keep_their_forces(reference):
     model = load_boltzmann_generator(DATA / "random_smooth_bg.pt").double()
     x = reference["positions"][:3].copy()
