@@ -56,7 +56,8 @@ class FlowPotential:
     steps : expected number of evaluations (MD steps), for ``method="auto"``; None: unknown.
 
     Per call the positions (float64 nm, from OpenMM's State) are viewed as a tensor without a copy
-    (a float32 model converts them, and its forces are converted back to float64 for OpenMM), the
+    (a float32 CPU model copies them into one float32 buffer reused from call to call, and its forces
+    are converted back to float64 for OpenMM; other devices get a transfer), the
     energies and forces are scaled by k_BT into float64 arrays; called by OpenMM, the forces go into
     one buffer reused from call to call (OpenMM copies it).
 
