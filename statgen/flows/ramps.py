@@ -89,12 +89,14 @@ def _logit_and_slope(u: torch.Tensor, alpha, beta) -> tuple[torch.Tensor, torch.
 
 
 def _smooth_sigmoid_and_derivative(u: torch.Tensor, alpha: torch.Tensor | float = 1.0,
-                                   beta: torch.Tensor | float = 1.0) -> tuple[torch.Tensor, torch.Tensor]:
+                                   beta: torch.Tensor | float = 1.0, *, with_derivative: bool = True
+                                   ) -> tuple[torch.Tensor, torch.Tensor | None]:
     """σ(u) and σ'(u) = σ(a)σ(−a) a'(u) in linear space, safe for autograd to every order (the hot path
     of the smooth mixtures: one ``exp`` per element against six for the log-space form).
 
     With e = exp(−a) and r = 1/(1 + e): σ = r and σ(a)σ(−a) = e r². Inside the mask |a| < L, so e is
-    at most e^L (no overflow in float32 or float64); outside it σ is exactly 0 or 1 and σ' = 0."""
+    at most e^L (no overflow in float32 or float64); outside it σ is exactly 0 or 1 and σ' = 0.
+    ``with_derivative=False`` returns (σ, None): the same σ, bit for bit, without computing σ'."""
     alpha, beta = _as_tensor(alpha, u), _as_exponent(beta)
     inside, us = _inside(u, alpha, beta)
     v = 1.0 - us
@@ -102,6 +104,8 @@ def _smooth_sigmoid_and_derivative(u: torch.Tensor, alpha: torch.Tensor | float 
     e = torch.exp(alpha * (p - q))
     r = 1.0 / (1.0 + e)
     sig = torch.where(inside, r, (u >= 0.5).to(u.dtype))
+    if not with_derivative:
+        return sig, None
     d = torch.where(inside, e * r * r * (alpha * beta) * (p / us + q / v), torch.zeros_like(u))
     return sig, d
 

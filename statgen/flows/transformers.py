@@ -287,11 +287,12 @@ class SmoothMixtureTransformer(Transformer):
         beta, extra = self._beta_argument(raw)
         if self.domain == "circle":
             mu_shift = torch.remainder(mu - 0.5 / s, 1.0)
-            sig0, _ = _smooth_sigmoid_and_derivative(s * torch.remainder(-mu_shift, 1.0), alpha, beta)
+            sig0, _ = _smooth_sigmoid_and_derivative(s * torch.remainder(-mu_shift, 1.0), alpha, beta,
+                                                    with_derivative=False)
             lift0 = sig0 + torch.floor(-mu_shift)
             return log_w, mu_shift, s, alpha, c, lift0, *extra
-        g0, _ = _smooth_sigmoid_and_derivative(0.5 - s * mu, alpha, beta)
-        g1, _ = _smooth_sigmoid_and_derivative(s * (1.0 - mu) + 0.5, alpha, beta)
+        g0, _ = _smooth_sigmoid_and_derivative(0.5 - s * mu, alpha, beta, with_derivative=False)
+        g1, _ = _smooth_sigmoid_and_derivative(s * (1.0 - mu) + 0.5, alpha, beta, with_derivative=False)
         return log_w, mu, s, alpha, c, g0, torch.log(g1 - g0), *extra
 
     def _beta_argument(self, raw):
