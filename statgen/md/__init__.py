@@ -9,6 +9,8 @@
 - :class:`EnergyForce` — batched energies and forces: eager, TorchInductor, or AOTInductor packages cached on disk.
 - :func:`flow_force` — the flow as an OpenMM ``Force`` (U = −k_BT log p, kJ/mol; R replicas in one batch);
   :func:`run_md` — NVT → NVE, replicas integrated together, DCD trajectories.
+- :func:`vibrational_frequencies` — normal-mode frequencies of a flow or an OpenMM System (the stiffest
+  mode sets the largest stable time step).
 
 OpenMM is imported lazily (``pip install 'statgen[md]'``).
 """
@@ -22,6 +24,7 @@ _SUBMODULE = {
                      "ramachandran_basins", "ramachandran_free_energy"], "analysis"),
     **dict.fromkeys(["MDData", "generate_md_data", "load_md_data"], "data"),
     **dict.fromkeys(["MDRun", "energy_statistics", "maxwell_boltzmann_velocities", "run_md"], "dynamics"),
+    "vibrational_frequencies": "modes",
     **dict.fromkeys(["EnergyForce"], "evaluator"),
     **dict.fromkeys(["run_alanine_experiment"], "experiment"),
     **dict.fromkeys(["InternalCoordinates", "data_ranges"], "internal"),

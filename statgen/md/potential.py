@@ -247,6 +247,20 @@ def alanine_masses() -> np.ndarray:
     return np.array([ref.getParticleMass(i).value_in_unit(openmm.unit.dalton) for i in range(ref.getNumParticles())])
 
 
+def check_masses(masses, n_atoms: int | None) -> np.ndarray:
+    """Masses (N,) amu, > 0, one per atom (``n_atoms``, when known); None means alanine dipeptide's."""
+    if masses is None:
+        masses = alanine_masses()
+    if isinstance(masses, str):
+        raise TypeError(f"masses must be a sequence of numbers (amu), got the string {masses!r}")
+    masses = as_array(masses, "masses", ndim=1)
+    if not masses.size or (masses <= 0).any():
+        raise ValueError(f"masses must be a non-empty sequence of masses > 0 amu, got {masses.tolist()[:5]}...")
+    if n_atoms is not None and masses.size != n_atoms:
+        raise ValueError(f"masses has {masses.size} entries but the model has n_atoms={n_atoms}")
+    return masses
+
+
 def flow_system(model, temperature=None, *, masses: Sequence[float] | None = None, replicas: int = 1,
                 method: str = "auto", steps: int | None = None):
     """An ``openmm.System`` whose only force is the flow potential; masses (amu, > 0, one per atom of
@@ -256,15 +270,7 @@ def flow_system(model, temperature=None, *, masses: Sequence[float] | None = Non
     openmm = import_openmm()
     potential = model if isinstance(model, FlowPotential) else \
         FlowPotential(model, temperature, replicas=replicas, method=method, steps=steps)
-    if masses is None:
-        masses = alanine_masses()
-    if isinstance(masses, str):
-        raise TypeError(f"masses must be a sequence of numbers (amu), got the string {masses!r}")
-    masses = as_array(masses, "masses", ndim=1)
-    if not masses.size or (masses <= 0).any():
-        raise ValueError(f"masses must be a non-empty sequence of masses > 0 amu, got {masses.tolist()[:5]}...")
-    if potential.n_atoms is not None and masses.size != potential.n_atoms:
-        raise ValueError(f"masses has {masses.size} entries but the model has n_atoms={potential.n_atoms}")
+    masses = check_masses(masses, potential.n_atoms)
     if potential.n_atoms is None:
         potential.n_atoms = int(masses.size)
     system = openmm.System()
