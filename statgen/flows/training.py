@@ -2,8 +2,14 @@
 
 Loss per optimizer step (energies in k_BT; the terms of :mod:`statgen.flows.losses`):
 
-    L = w_nll · NLL + w_fm · FM + w_kl · KL,
+    L = w_nll · NLL + w_fm · FM + w_kl · KL + w_tail · FM_tail,
     FM = mean over the batch's samples and coordinates of (F_θ − F_ref)²   ((k_BT/length)²)
+
+FM_tail is the same force error on a second set of configurations, ``tail = (x_tail, F_tail)``, that
+are *not* samples of the target density (e.g. perturbed data frames with their reference forces):
+they enter no likelihood term. NLL leaves a flow's density beyond the data unconstrained (a flat
+floor there, where an MD run under the flow's energy finds no restoring force); forces at such
+configurations teach the flow the tails. Each step draws ``batch_size`` of them with replacement.
 
 Adam (Kingma & Ba 2015, arXiv:1412.6980) with optional weight decay and gradient-norm clipping; the
 learning rate of epoch e is lr · lr_decay^e (PyTorch's StepLR with one-epoch steps, as in the paper's
@@ -16,10 +22,11 @@ interrupted and resumed run reproduces the uninterrupted one exactly:
 
     batch order of epoch e:       torch.randperm(N, generator=G(s_perm(e)))
     reverse-KL samples of step t: z ~ U[0, 1]^d with generator G(s_kl(t))
-    s_·(k) = numpy.random.SeedSequence([seed, stream, k]).generate_state(1)[0]   (stream 0: batches, 1: KL)
+    tail batch of step t:         torch.randint(N_tail, (batch_size,), generator=G(s_tail(t)))
+    s_·(k) = numpy.random.SeedSequence([seed, stream, k]).generate_state(1)[0]   (stream 0: batches, 1: KL, 2: tail)
 
 History: one entry per optimizer step under the keys ``step`` (1, 2, …), ``epoch`` (0-based epoch
-of the step), ``loss``, ``nll``, ``force_mse``, ``reverse_kl`` (NaN where a term is not computed),
+of the step), ``loss``, ``nll``, ``force_mse``, ``reverse_kl``, ``tail_force_mse`` (NaN where a term is not computed),
 and one entry per validation under ``val_step``, ``val_nll``, ``val_force_mse``.
 
 Checkpoints (format of :mod:`statgen.flows.checkpoint`) are written atomically every
@@ -58,10 +65,10 @@ from statgen.flows.losses import (
 
 __all__ = ["FlowTrainer", "train_flow", "HISTORY_KEYS", "stream_seed"]
 
-HISTORY_KEYS = ("step", "epoch", "loss", "nll", "force_mse", "reverse_kl")
+HISTORY_KEYS = ("step", "epoch", "loss", "nll", "force_mse", "reverse_kl", "tail_force_mse")
 VALIDATION_KEYS = ("val_step", "val_nll", "val_force_mse")
 #: trainer settings that define the trajectory: a resumed run must use the same ones
-_TRAJECTORY = ("w_nll", "w_fm", "w_kl", "batch_size", "kl_batch", "lr", "lr_decay", "weight_decay", "clip_grad",
+_TRAJECTORY = ("w_nll", "w_fm", "w_kl", "w_tail", "batch_size", "kl_batch", "lr", "lr_decay", "weight_decay", "clip_grad",
                "seed")
 
 
@@ -75,8 +82,8 @@ class FlowTrainer(Estimator):
 
     Parameters
     ----------
-    w_nll, w_fm, w_kl : loss weights (>= 0, not all 0). FM needs ``forces``, KL ``energy_fn``
-        and a model with ``sample_and_log_prob``.
+    w_nll, w_fm, w_kl, w_tail : loss weights (>= 0, not all 0). FM needs ``forces``, KL ``energy_fn``
+        and a model with ``sample_and_log_prob``, the tail term ``tail`` (:meth:`fit`).
     epochs, steps : length of the run, in passes over the data or in optimizer steps (give at most
         one; neither: 10 epochs). A resumed run continues up to this length.
     batch_size : samples per step; kl_batch : samples per reverse-KL estimate (default batch_size).
@@ -96,7 +103,8 @@ class FlowTrainer(Estimator):
     steps_per_epoch_ : ⌈N / batch_size⌉.
     """
 
-    def __init__(self, *, w_nll: float = 1.0, w_fm: float = 0.0, w_kl: float = 0.0, epochs: int | None = None,
+    def __init__(self, *, w_nll: float = 1.0, w_fm: float = 0.0, w_kl: float = 0.0, w_tail: float = 0.0,
+                 epochs: int | None = None,
                  steps: int | None = None, batch_size: int = 128, kl_batch: int | None = None, lr: float = 5e-4,
                  lr_decay: float = 1.0, weight_decay: float = 0.0, clip_grad: float | None = None, seed: int = 0,
                  checkpoint: str | os.PathLike | None = None, checkpoint_every: int | None = 500,
@@ -104,6 +112,7 @@ class FlowTrainer(Estimator):
         self.w_nll = w_nll
         self.w_fm = w_fm
         self.w_kl = w_kl
+        self.w_tail = w_tail
         self.epochs = epochs
         self.steps = steps
         self.batch_size = batch_size
@@ -120,9 +129,9 @@ class FlowTrainer(Estimator):
 
     # -- validation ------------------------------------------------------------------------------
     def _settings(self) -> dict:
-        s = {name: check_nonnegative(getattr(self, name), name) for name in ("w_nll", "w_fm", "w_kl")}
-        if s["w_nll"] == 0 and s["w_fm"] == 0 and s["w_kl"] == 0:
-            raise ValueError("w_nll, w_fm and w_kl are all 0: nothing to train; give at least one positive weight")
+        s = {name: check_nonnegative(getattr(self, name), name) for name in ("w_nll", "w_fm", "w_kl", "w_tail")}
+        if s["w_nll"] == 0 and s["w_fm"] == 0 and s["w_kl"] == 0 and s["w_tail"] == 0:
+            raise ValueError("w_nll, w_fm, w_kl and w_tail are all 0: nothing to train; give at least one positive weight")
         if self.epochs is not None and self.steps is not None:
             raise ValueError(f"give epochs or steps, not both (got epochs={self.epochs!r}, steps={self.steps!r})")
         s["epochs"] = None if self.epochs is None else check_int(self.epochs, "epochs", minimum=0)
@@ -163,10 +172,12 @@ class FlowTrainer(Estimator):
 
     # -- the loop ----------------------------------------------------------------------------------
     def fit(self, model, x, forces=None, *, energy_fn: Callable[[torch.Tensor], torch.Tensor] | None = None,
-            validation=None) -> FlowTrainer:
+            validation=None, tail=None) -> FlowTrainer:
         """Train ``model`` in place on samples ``x`` (and reference ``forces`` F = −∇U in k_BT per unit of
         x, same shape as x); ``energy_fn`` U(x) in k_BT for the reverse KL; ``validation`` = x_val or
-        (x_val, forces_val), evaluated every ``validate_every`` steps and at the end of every epoch."""
+        (x_val, forces_val), evaluated every ``validate_every`` steps and at the end of every epoch;
+        ``tail`` = (x_tail, F_tail), configurations off the data with their reference forces, for the
+        w_tail term (every x_tail must lie where the model's density is positive)."""
         cfg = self._settings()
         check_model(model, "log_prob", "parameters")
         x = _as_batch(model, x, "x")
@@ -181,11 +192,14 @@ class FlowTrainer(Estimator):
             check_energy_fn(energy_fn)
             check_model(model, "sample_and_log_prob")
         xv, fv = self._validation_data(model, validation)
+        xt, ft = self._tail_data(model, tail) if cfg["w_tail"] > 0 else (None, None)
         n = x.shape[0]
         spe = math.ceil(n / cfg["batch_size"])
         total = cfg["steps"] if cfg["steps"] is not None else spe * (10 if cfg["epochs"] is None else cfg["epochs"])
         opt = torch.optim.Adam(model.parameters(), lr=cfg["lr"], weight_decay=cfg["weight_decay"])
         trainer = {k: cfg[k] for k in _TRAJECTORY} | {"n_data": int(n), "data_sum": float(x.double().sum())}
+        if xt is not None:
+            trainer |= {"n_tail": int(xt.shape[0]), "tail_sum": float(xt.double().sum() + ft.double().sum())}
         history = {k: [] for k in (*HISTORY_KEYS, *VALIDATION_KEYS)}
         step = 0
         path = cfg["checkpoint"]
@@ -217,8 +231,13 @@ class FlowTrainer(Estimator):
                         for group in opt.param_groups:
                             group["lr"] = cfg["lr"] * cfg["lr_decay"] ** epoch
                     idx = perm[k * cfg["batch_size"]:(k + 1) * cfg["batch_size"]]
+                    tail_batch = None
+                    if xt is not None:
+                        g = torch.Generator().manual_seed(stream_seed(cfg["seed"], 2, step))
+                        it = torch.randint(xt.shape[0], (cfg["batch_size"],), generator=g).to(xt.device)
+                        tail_batch = (xt[it], ft[it])
                     loss, terms = self._loss(model, x[idx], None if f_all is None else f_all[idx], cfg, energy_fn,
-                                             kl_gen, step)
+                                             kl_gen, step, tail_batch)
                     if not bool(torch.isfinite(loss)):
                         raise FloatingPointError(f"training loss is not finite at step {step + 1} ({terms}); "
                                                  "lower lr, check the data, or resume from the last checkpoint")
@@ -249,9 +268,9 @@ class FlowTrainer(Estimator):
         return self
 
     @staticmethod
-    def _loss(model, xb, fb, cfg, energy_fn, kl_gen, step):
+    def _loss(model, xb, fb, cfg, energy_fn, kl_gen, step, tail_batch=None):
         nan = float("nan")
-        terms = {"nll": nan, "force_mse": nan, "reverse_kl": nan}
+        terms = {"nll": nan, "force_mse": nan, "reverse_kl": nan, "tail_force_mse": nan}
         loss = xb.new_zeros(())
         if cfg["w_fm"] > 0:  # one forward pass serves the NLL and the force term (double backward)
             log_p, f = log_prob_and_force(model, xb, create_graph=True)
@@ -273,7 +292,33 @@ class FlowTrainer(Estimator):
             kl = (log_q + energy_of(energy_fn, xs)).mean()
             loss = loss + cfg["w_kl"] * kl
             terms["reverse_kl"] = float(kl.detach())
+        if tail_batch is not None:
+            _, f_tail = log_prob_and_force(model, tail_batch[0], create_graph=True)
+            tail = ((f_tail - tail_batch[1]) ** 2).mean()
+            loss = loss + cfg["w_tail"] * tail
+            terms["tail_force_mse"] = float(tail.detach())
         return loss, terms
+
+    @staticmethod
+    def _tail_data(model, tail, batch: int = 4096):
+        """(x_tail, F_tail) checked: shapes, and a finite log-density at every configuration."""
+        if tail is None:
+            raise ValueError("tail must be given when w_tail > 0: (x_tail, F_tail), configurations off the data "
+                             "with their reference forces")
+        if not (isinstance(tail, tuple | list) and len(tail) == 2):
+            raise TypeError(f"tail must be a pair (x_tail, F_tail), got {type(tail).__name__}")
+        try:
+            xt = _as_batch(model, tail[0], "tail positions")
+            ft = _as_forces(tail[1], xt, "tail forces")
+        except (ValueError, TypeError) as exc:
+            raise type(exc)(f"tail: {exc}") from exc
+        with torch.no_grad():
+            ok = torch.cat([torch.isfinite(model.log_prob(xt[i:i + batch])) for i in range(0, len(xt), batch)])
+        if not bool(ok.all()):
+            bad = torch.nonzero(~ok).flatten()
+            raise ValueError(f"tail: {len(bad)} of {len(xt)} configurations lie where the model's density is 0 (first: "
+                             f"{int(bad[0])}); keep only configurations inside its support")
+        return xt, ft
 
     @staticmethod
     def _validate(model, xv, fv, history, step, batch: int = 4096) -> None:
@@ -295,11 +340,14 @@ class FlowTrainer(Estimator):
     def _resume(path: Path, model, opt, trainer: dict) -> tuple[int, dict]:
         ck = load_checkpoint(path)
         old = ck["trainer"]
-        old = {"lr_decay": 1.0} | old  # checkpoints from before the decay option trained at a constant lr
-        changed = [k for k in trainer if k != "data_sum" and old.get(k) != trainer[k]]
-        if not changed and not math.isclose(old.get("data_sum", math.nan), trainer["data_sum"], rel_tol=1e-6,
-                                            abs_tol=1e-6):
-            changed = ["data (same size, other values)"]
+        # checkpoints from before the decay and tail options trained at a constant lr, without a tail term
+        old = {"lr_decay": 1.0, "w_tail": 0.0} | old
+        sums = ("data_sum", "tail_sum")
+        changed = [k for k in trainer if k not in sums and old.get(k) != trainer[k]]
+        for k in sums:
+            if not changed and k in trainer and not math.isclose(old.get(k, math.nan), trainer[k], rel_tol=1e-6,
+                                                                 abs_tol=1e-6):
+                changed = [f"{'data' if k == 'data_sum' else 'tail'} (same size, other values)"]
         if changed:
             detail = ", ".join(f"{k}: {old.get(k)!r} then, {trainer.get(k)!r} now" for k in changed)
             raise ValueError(f"checkpoint {path} was written by a different training run ({detail}); "
@@ -310,7 +358,11 @@ class FlowTrainer(Estimator):
         except (RuntimeError, ValueError, KeyError, TypeError) as exc:
             raise ValueError(f"{path} is not a statgen training checkpoint of this model: "
                              f"{str(exc).splitlines()[0][:300]}") from exc
-        history = {k: list(ck["history"].get(k, [])) for k in (*HISTORY_KEYS, *VALIDATION_KEYS)}
+        saved = ck["history"]
+        n_saved = len(saved.get("step", []))
+        # a key added since the checkpoint was written: NaN for its steps, so every per-step list stays aligned
+        history = {k: list(saved.get(k, [math.nan] * n_saved if k in HISTORY_KEYS else []))
+                   for k in (*HISTORY_KEYS, *VALIDATION_KEYS)}
         return ck["step"], history
 
     # -- evaluation --------------------------------------------------------------------------------
@@ -323,14 +375,15 @@ class FlowTrainer(Estimator):
 
 
 def train_flow(flow, data, *, forces=None, w_nll: float = 1.0, w_fm: float = 0.0, w_kl: float = 0.0,
-               energy_fn: Callable[[torch.Tensor], torch.Tensor] | None = None, kl_batch: int | None = None,
+               w_tail: float = 0.0, tail=None, energy_fn: Callable[[torch.Tensor], torch.Tensor] | None = None, kl_batch: int | None = None,
                epochs: int = 10, batch_size: int = 128, lr: float = 5e-4, lr_decay: float = 1.0,
                weight_decay: float = 0.0, clip_grad: float | None = None, seed: int = 0, checkpoint: str | os.PathLike | None = None,
                checkpoint_every: int | None = 500, progress: bool = True) -> dict[str, np.ndarray]:
     """Train ``flow`` for ``epochs`` passes over ``data`` with :class:`FlowTrainer`; returns its history.
 
     ``data`` (N, d) in the flow's box; ``forces`` (N, d) reference forces F = −∇U in k_BT per box
-    unit (needed if w_fm > 0); ``energy_fn`` U(x) in k_BT (needed if w_kl > 0). The remaining
+    unit (needed if w_fm > 0); ``energy_fn`` U(x) in k_BT (needed if w_kl > 0); ``tail`` = (x_tail,
+    F_tail) off-data configurations with reference forces (needed if w_tail > 0). The remaining
     arguments are those of :class:`FlowTrainer`; the history is :attr:`FlowTrainer.history_`.
     """
     check_model(flow, "log_prob", "parameters", name="flow")
@@ -338,7 +391,7 @@ def train_flow(flow, data, *, forces=None, w_nll: float = 1.0, w_fm: float = 0.0
         data = flow.check_input(data, "data")
         if data.shape[0] == 0:
             raise ValueError(f"data is empty (shape {tuple(data.shape)}): training needs at least one sample")
-    trainer = FlowTrainer(w_nll=w_nll, w_fm=w_fm, w_kl=w_kl, epochs=epochs, batch_size=batch_size, kl_batch=kl_batch,
+    trainer = FlowTrainer(w_nll=w_nll, w_fm=w_fm, w_kl=w_kl, w_tail=w_tail, epochs=epochs, batch_size=batch_size, kl_batch=kl_batch,
                           lr=lr, lr_decay=lr_decay, weight_decay=weight_decay, clip_grad=clip_grad, seed=seed, checkpoint=checkpoint,
                           checkpoint_every=checkpoint_every, progress=progress)
-    return trainer.fit(flow, data, forces, energy_fn=energy_fn).history_
+    return trainer.fit(flow, data, forces, energy_fn=energy_fn, tail=tail).history_

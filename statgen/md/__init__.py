@@ -20,7 +20,7 @@ import importlib
 # name -> submodule; imported on first access (PEP 562) so that `statgen md --help` and the
 # top-level CLI do not pay for torch and OpenMM imports.
 _SUBMODULE = {
-    **dict.fromkeys(["BASINS", "amber_energies", "basin_free_energies", "effective_sample_size", "evaluate_boltzmann_generator", "ramachandran",
+    **dict.fromkeys(["BASINS", "amber_energies", "amber_forces", "basin_free_energies", "effective_sample_size", "evaluate_boltzmann_generator", "ramachandran",
                      "ramachandran_basins", "ramachandran_free_energy"], "analysis"),
     **dict.fromkeys(["MDData", "generate_md_data", "load_md_data"], "data"),
     **dict.fromkeys(["MDRun", "energy_statistics", "maxwell_boltzmann_velocities", "run_md"], "dynamics"),
@@ -36,7 +36,7 @@ _SUBMODULE = {
                      "flow_torch_force"], "potential"),
     **dict.fromkeys(["ALANINE_ZMATRIX", "PHI_ATOMS", "PSI_ATOMS", "alanine_dipeptide", "alanine_zmatrix", "kbt"],
                     "system"),
-    "train_boltzmann_generator": "training",
+    **dict.fromkeys(["tail_configurations", "train_boltzmann_generator"], "training"),
     "ZMatrix": "zmatrix",
 }
 __all__ = sorted(_SUBMODULE)

@@ -118,21 +118,43 @@ def amber_energies(x, *, platform: str = "Reference") -> np.ndarray:
     return out
 
 
+def amber_forces(x, *, platform: str = "Reference") -> np.ndarray:
+    """Amber99SB-ILDN + OBC forces (n, N, 3) kJ/mol/nm of configurations x (n, N, 3) nm.
+
+    Raises ``ValueError`` when a force is not finite (overlapping atoms)."""
+    out = _amber_eval(x, platform, forces=True)
+    bad = np.flatnonzero(~np.isfinite(out).all(axis=(1, 2)))
+    if bad.size:
+        raise ValueError(f"x: the Amber forces are not finite for {bad.size} of {len(x)} frames (first: frame "
+                         f"{bad[0]}); overlapping atoms?")
+    return out
+
+
 def _amber_energies(x, platform: str = "Reference") -> np.ndarray:
     """Amber energies (kJ/mol), non-finite where OpenMM gives a non-finite energy (flow samples may clash)."""
+    return _amber_eval(x, platform, forces=False)
+
+
+def _amber_eval(x, platform: str, *, forces: bool) -> np.ndarray:
+    """Amber energies (n,) kJ/mol or forces (n, N, 3) kJ/mol/nm, one OpenMM call per configuration."""
     from statgen.md.data import get_platform
     from statgen.md.system import alanine_dipeptide, import_openmm
 
     openmm = import_openmm()
+    unit = openmm.unit
     _, system, _ = alanine_dipeptide()
     x = _frames(x, system.getNumParticles())
+    out = np.empty((len(x), *x.shape[1:]) if forces else len(x))
     if not len(x):
-        return np.zeros(0)
+        return out
     ctx = openmm.Context(system, openmm.VerletIntegrator(0.001), get_platform(platform))
-    out = np.empty(len(x))
     for i, xi in enumerate(x):  # OpenMM evaluates one configuration per call
         ctx.setPositions(xi)
-        out[i] = ctx.getState(getEnergy=True).getPotentialEnergy().value_in_unit(openmm.unit.kilojoule_per_mole)
+        if forces:
+            f = ctx.getState(getForces=True).getForces(asNumpy=True)
+            out[i] = f.value_in_unit(unit.kilojoule_per_mole / unit.nanometer)
+        else:
+            out[i] = ctx.getState(getEnergy=True).getPotentialEnergy().value_in_unit(unit.kilojoule_per_mole)
     return out
 
 

@@ -93,3 +93,66 @@ def test_kill9_at_a_random_point_then_resume_reproduces_the_uninterrupted_run(md
     x = torch.tensor(md_data.positions[:4])
     assert torch.equal(load_boltzmann_generator(path).log_prob(x), load_boltzmann_generator(ref_path).log_prob(x))
     assert leftovers(tmp_path) == []
+
+
+def test_amber_forces_are_minus_the_gradient_of_amber_energies(md_data):
+    from statgen.md.analysis import amber_energies, amber_forces
+
+    x = md_data.positions[5]
+    f = amber_forces(x[None])[0]
+    h = 1e-5
+    for atom, axis in ((0, 0), (7, 1), (13, 2), (21, 0)):
+        xp, xm = x.copy(), x.copy()
+        xp[atom, axis] += h
+        xm[atom, axis] -= h
+        e = amber_energies(np.stack([xp, xm]))
+        assert f[atom, axis] == pytest.approx(-(e[0] - e[1]) / (2 * h), rel=1e-5, abs=1e-3)
+    assert amber_forces(np.zeros((0, 22, 3))).shape == (0, 22, 3)
+
+
+def test_tail_configurations_displace_every_atom_by_sigma_and_carry_amber_forces(md_data, ranges):
+    from statgen.md.analysis import amber_forces
+    from statgen.md.training import tail_configurations
+
+    x0 = md_data.positions[:3]
+    xt, ft = tail_configurations(x0, sigma=0.003, n=3000, seed=1)
+    assert xt.shape == ft.shape == (3000, 22, 3)
+    # every configuration is one of the frames plus N(0, σ²) per component: its nearest frame is 3σ·√66 closer
+    d = xt[:, None] - x0[None]
+    resid = d[np.arange(3000), np.argmin((d ** 2).sum((2, 3)), 1)]
+    # std of 3000·66 normal draws: relative standard error 1/sqrt(2·198000) = 0.16 %; 5 standard errors
+    assert resid.std() == pytest.approx(0.003, rel=0.008) and abs(resid.mean()) < 5 * 0.003 / np.sqrt(resid.size)
+    np.testing.assert_array_equal(ft[:4], amber_forces(xt[:4]))
+    # with a model, configurations outside its box (zero density) are dropped: a box that only fits the data
+    torch.manual_seed(0)
+    bg = BoltzmannGenerator(bond_range=ranges[0], angle_range=ranges[1], components=2, hidden=(4,),
+                            torsion_blocks=1, dtype=torch.float64)
+    wide, _ = tail_configurations(x0, sigma=0.008, n=200, seed=2, model=bg)
+    assert 0 < len(wide) < 200
+    with torch.no_grad():
+        assert torch.isfinite(bg.log_prob(torch.as_tensor(wide))).all()
+    with pytest.raises(ValueError, match="sigma"):
+        tail_configurations(x0, sigma=0.0)
+    with pytest.raises(ValueError, match="n"):
+        tail_configurations(x0, n=0)
+    with pytest.raises(ValueError, match="positions is empty"):
+        tail_configurations(np.zeros((0, 22, 3)))
+    with pytest.raises(ValueError, match="positions"):
+        tail_configurations(np.zeros((3, 21, 3)))
+
+
+def test_training_with_a_tail_adds_its_force_error(md_data, ranges):
+    pos, frc = md_data.positions[:32], md_data.forces[:32] / kbt(300.0)
+    torch.manual_seed(3)
+    bg = BoltzmannGenerator(bond_range=ranges[0], angle_range=ranges[1], components=2, hidden=(4,),
+                            torsion_blocks=1, dtype=torch.float64)
+    xt, ft = pos[:8] + 1e-4, frc[:8]
+    g = torch.Generator().manual_seed(int(np.random.SeedSequence([0, 2, 0]).generate_state(1)[0]))
+    it = torch.randint(8, (16,), generator=g).numpy()
+    want = float(((bg.force(torch.tensor(xt[it])) - torch.tensor(ft[it])) ** 2).mean())
+    hist = train_boltzmann_generator(bg, pos, steps=1, batch_size=16, w_tail=1e-3, tail=(xt, ft), progress=False)
+    assert hist["tail_force_mse"][0] == pytest.approx(want, rel=1e-10)
+    with pytest.raises(TypeError, match="tail must be a pair"):
+        train_boltzmann_generator(bg, pos, steps=1, w_tail=1e-3, tail=xt, progress=False)
+    with pytest.raises(ValueError, match="tail positions"):
+        train_boltzmann_generator(bg, pos, steps=1, w_tail=1e-3, tail=(xt[:, :21], ft), progress=False)
