@@ -190,10 +190,12 @@ def _study_list(args) -> int:
 def _study_run(args) -> int:
     from statgen.studies import get_study, results_root, run_study
 
-    get_study(args.name)  # an unknown name is a usage error, not a failed study
+    study = get_study(args.name)  # an unknown name or variant is a usage error, not a failed study
+    if args.variant is not None:
+        study.config(args.variant)
     kwargs = _run_kwargs(args)
     try:
-        result = run_study(args.name, quick=args.quick, **kwargs)
+        result = run_study(args.name, quick=args.quick, variant=args.variant, **kwargs)
     except Exception as exc:  # noqa: BLE001 - one line and a log, like a failing figure
         log = _write_log(results_root(args.results) / "logs" / f"{args.name}.log", f"study {args.name}", exc)
         print(_failure_line(args.prog, f"study {args.name}", exc, log), file=sys.stderr)
@@ -235,6 +237,8 @@ def build_parser() -> argparse.ArgumentParser:
                   "directory share the work.")
     rn.add_argument("name", help="study name from `statgen study list`")
     _add_run_options(rn)
+    rn.add_argument("--variant", default=None, metavar="TABLE",
+                    help="config table of the study's TOML to run (e.g. full_tail); overrides --quick")
 
     for mod in COMMAND_MODULES:
         importlib.import_module(mod).add_commands(sub)

@@ -140,6 +140,16 @@ def test_study_run_prints_the_result(project, capsys):
     assert capsys.readouterr().out.split() == ["squares", "shape=(4,)", "dtype=int64"]
 
 
+def test_study_run_variant_selects_the_config_table(project, capsys):
+    assert main(["study", "run", "ok", "--variant", "quick", "--workers", "1", "--no-progress"]) == 0
+    assert capsys.readouterr().out.split() == ["squares", "shape=(3,)", "dtype=int64"]
+    with pytest.raises(CommandError) as info:
+        main(["study", "run", "ok", "--variant", "huge", "--workers", "1", "--no-progress"])
+    assert info.value.code == 2
+    (line,) = _err_lines(capsys)
+    assert "variant of study 'ok' must be one of ['full', 'quick'], got 'huge'" in line
+
+
 def test_interrupt_is_one_line_and_exit_130(project, capsys, monkeypatch):
     monkeypatch.setenv("CLI_TEST_INTERRUPT", "1")
     with pytest.raises(CommandError) as info:

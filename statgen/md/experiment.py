@@ -17,14 +17,14 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from statgen._checks import check_choice, check_in_range, check_int, check_nonnegative
+from statgen._checks import check_choice, check_in_range, check_int, check_nonnegative, check_positive
 from statgen.md.analysis import evaluate_boltzmann_generator, ramachandran
 from statgen.md.data import generate_md_data, load_md_data
 from statgen.md.dynamics import run_md
 from statgen.md.internal import data_ranges
 from statgen.md.model import BoltzmannGenerator, load_boltzmann_generator
 from statgen.md.system import kbt
-from statgen.md.training import train_boltzmann_generator
+from statgen.md.training import tail_configurations, train_boltzmann_generator
 
 __all__ = ["run_alanine_experiment", "reference_split", "MODELS"]
 
@@ -59,10 +59,13 @@ def run_alanine_experiment(model: str, *, data_dir: str | os.PathLike, ns: float
                            lr: float = 5e-4, lr_decay: float = 1.0, components: int = 8, hidden=(64, 64), torsion_blocks: int = 2,
                            n_samples: int = 1000, replicas: int = 10, nvt_steps: int = 1000, nve_steps: int = 5000,
                            report_every: int = 10, bins: int = 36, seed: int = 0, temperature: float = 300.0,
-                           workdir: str | os.PathLike | None = None, progress: bool = False) -> dict[str, np.ndarray]:
+                           w_tail: float = 0.0, tail_sigma: float = 0.003, tail_frames: int = 20000, workdir: str | os.PathLike | None = None, progress: bool = False) -> dict[str, np.ndarray]:
     """Train (``workdir/model.pt``, resumable), evaluate and run MD with one model of :data:`MODELS`.
 
-    ``w_fm`` weighs the force MSE ((k_BT/nm)², mean over atoms and components) of "smooth_fm" only.
+    ``w_fm`` weighs the force MSE ((k_BT/nm)², mean over atoms and components) of "smooth_fm" only, and
+    so does ``w_tail``, the force MSE on ``tail_frames`` configurations beyond the data
+    (:func:`statgen.md.tail_configurations` of the training frames, displacements N(0, ``tail_sigma``²)
+    nm; 0, the paper's loss, by default).
     The training length is ``steps`` optimizer steps or ``epochs`` passes over the training frames
     (give one), at learning rate ``lr`` times ``lr_decay`` per epoch; ``burn_in_ps`` of the reference run are discarded (:func:`reference_split`).
 
@@ -75,6 +78,9 @@ def run_alanine_experiment(model: str, *, data_dir: str | os.PathLike, ns: float
     """
     check_choice(model, "model", MODELS)
     w_fm = check_nonnegative(w_fm, "w_fm")
+    w_tail = check_nonnegative(w_tail, "w_tail")
+    tail_sigma = check_positive(tail_sigma, "tail_sigma")
+    tail_frames = check_int(tail_frames, "tail_frames", minimum=1)
     replicas = check_int(replicas, "replicas", minimum=1)
     n_samples = check_int(n_samples, "n_samples", minimum=1)
     seed = check_int(seed, "seed", minimum=0)
@@ -106,9 +112,13 @@ def run_alanine_experiment(model: str, *, data_dir: str | os.PathLike, ns: float
             bg = BoltzmannGenerator(bond_range=br, angle_range=ar, transformer="spline" if model == "spline" else "smooth",
                                     components=components, hidden=hidden, torsion_blocks=torsion_blocks)
         k = kbt(temperature)
+        tail_kw = {}
+        if model == "smooth_fm" and w_tail > 0:
+            xt, ft = tail_configurations(train["positions"], sigma=tail_sigma, n=tail_frames, seed=seed, model=bg)
+            tail_kw = dict(w_tail=w_tail, tail=(xt, ft / k))
         train_boltzmann_generator(bg, train["positions"], train["forces"] / k, steps=steps, batch_size=batch_size,
                                   lr=lr, lr_decay=lr_decay, w_fm=w_fm if model == "smooth_fm" else 0.0, checkpoint=ckpt, seed=seed,
-                                  progress=progress)
+                                  progress=progress, **tail_kw)
         bg = bg.double()  # metrics and MD in float64
         ev = evaluate_boltzmann_generator(bg, val["positions"], val["forces"] / k, temperature=temperature,
                                           n_samples=n_samples, seed=seed, bins=bins)

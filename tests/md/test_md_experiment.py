@@ -29,3 +29,20 @@ def test_split_and_amber_arm(tmp_path):
         run_alanine_experiment("smooth_mf", data_dir=data, ns=0.01, steps=0)
     with pytest.raises(ValueError, match="val_fraction"):
         reference_split(data, ns=0.01, val_fraction=1.0)
+
+
+def test_tail_term_trains_smooth_fm_only(tmp_path):
+    from statgen.flows.checkpoint import load_checkpoint
+
+    data = tmp_path / "md"
+    kw = dict(data_dir=data, ns=0.01, steps=1, batch_size=4, replicas=1, nvt_steps=0, nve_steps=10, report_every=10,
+              n_samples=4, components=2, hidden=[4], torsion_blocks=1, seed=0, w_tail=1e-4, tail_frames=16)
+    for model, has_tail in (("smooth_fm", True), ("smooth", False)):
+        work = tmp_path / model
+        work.mkdir()
+        run_alanine_experiment(model, workdir=work, **kw)
+        tail = load_checkpoint(work / "model.pt")["history"]["tail_force_mse"]
+        assert len(tail) == 1 and np.isfinite(tail[0]) == has_tail
+    for bad in (dict(w_tail=-1.0), dict(tail_sigma=0.0), dict(tail_frames=0)):
+        with pytest.raises(ValueError, match=next(iter(bad))):
+            run_alanine_experiment("smooth_fm", **(kw | bad))
