@@ -17,7 +17,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from statgen._checks import check_choice, check_in_range, check_int, check_nonnegative, check_positive
+from statgen._checks import (
+    check_choice,
+    check_in_range,
+    check_int,
+    check_nonnegative,
+    check_positive,
+)
 from statgen.md.analysis import evaluate_boltzmann_generator, ramachandran
 from statgen.md.data import generate_md_data, load_md_data
 from statgen.md.dynamics import run_md
