@@ -192,6 +192,8 @@ def _study_run(args) -> int:
 
     study = get_study(args.name)  # an unknown name or variant is a usage error, not a failed study
     if args.variant is not None:
+        if args.quick:
+            raise ValueError(f"--quick and --variant {args.variant} both choose the config table; give one")
         study.config(args.variant)
     kwargs = _run_kwargs(args)
     try:
@@ -238,7 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     rn.add_argument("name", help="study name from `statgen study list`")
     _add_run_options(rn)
     rn.add_argument("--variant", default=None, metavar="TABLE",
-                    help="config table of the study's TOML to run (e.g. full_tail); overrides --quick")
+                    help="config table of the study's TOML to run (e.g. full_tail) instead of full; not with --quick")
 
     for mod in COMMAND_MODULES:
         importlib.import_module(mod).add_commands(sub)

@@ -148,6 +148,11 @@ def test_study_run_variant_selects_the_config_table(project, capsys):
     assert info.value.code == 2
     (line,) = _err_lines(capsys)
     assert "variant of study 'ok' must be one of ['full', 'quick'], got 'huge'" in line
+    with pytest.raises(CommandError) as info:
+        main(["study", "run", "ok", "--variant", "full", "--quick", "--workers", "1", "--no-progress"])
+    assert info.value.code == 2
+    (line,) = _err_lines(capsys)
+    assert "--quick and --variant full both choose the config table" in line
 
 
 def test_interrupt_is_one_line_and_exit_130(project, capsys, monkeypatch):

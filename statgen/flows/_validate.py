@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
 
 
@@ -45,6 +46,8 @@ def as_float_tensor(x, name: str, *, dtype: torch.dtype | None = None, device=No
         if not convert or isinstance(x, str) or x is None:
             raise TypeError(f"{name} must be a floating-point torch tensor, got {type(x).__name__}"
                             + (f" {x!r}" if isinstance(x, str) else ""))
+        if isinstance(x, np.ndarray):
+            x = np.ascontiguousarray(x)  # a reversed or strided view (x[::-1]): torch refuses negative strides
         try:
             x = torch.as_tensor(x, dtype=dtype or torch.float64, device=device)
         except (TypeError, ValueError, RuntimeError) as exc:

@@ -23,6 +23,7 @@ interrupted and resumed run reproduces the uninterrupted one exactly:
     batch order of epoch e:       torch.randperm(N, generator=G(s_perm(e)))
     reverse-KL samples of step t: z ~ U[0, 1]^d with generator G(s_kl(t))
     tail batch of step t:         torch.randint(N_tail, (batch_size,), generator=G(s_tail(t)))
+    (t = 0, 1, … counts optimizer steps from 0; the history's ``step`` of that step is t + 1)
     s_·(k) = numpy.random.SeedSequence([seed, stream, k]).generate_state(1)[0]   (stream 0: batches, 1: KL, 2: tail)
 
 History: one entry per optimizer step under the keys ``step`` (1, 2, …), ``epoch`` (0-based epoch
@@ -70,6 +71,22 @@ VALIDATION_KEYS = ("val_step", "val_nll", "val_force_mse")
 #: trainer settings that define the trajectory: a resumed run must use the same ones
 _TRAJECTORY = ("w_nll", "w_fm", "w_kl", "w_tail", "batch_size", "kl_batch", "lr", "lr_decay", "weight_decay", "clip_grad",
                "seed")
+
+
+def support_mask(model, x: torch.Tensor, batch: int = 4096) -> torch.Tensor:
+    """(n,) bool: where ``model.log_prob(x)`` is finite (x inside the model's support), in batches, no graph."""
+    with torch.no_grad():
+        return torch.cat([torch.isfinite(model.log_prob(x[i:i + batch])).cpu() for i in range(0, len(x), batch)])
+
+
+def _digest(*tensors: torch.Tensor) -> str:
+    """SHA-256 of the float64 values of ``tensors`` in order: a resumed run must see the same tail set."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for t in tensors:
+        h.update(t.detach().to("cpu", torch.float64).contiguous().numpy().tobytes())
+    return h.hexdigest()
 
 
 def stream_seed(seed: int, stream: int, index: int) -> int:
@@ -192,6 +209,8 @@ class FlowTrainer(Estimator):
             check_energy_fn(energy_fn)
             check_model(model, "sample_and_log_prob")
         xv, fv = self._validation_data(model, validation)
+        if tail is not None and cfg["w_tail"] == 0:
+            raise ValueError("tail is given but w_tail = 0: give w_tail > 0 to train on it, or leave tail out")
         xt, ft = self._tail_data(model, tail) if cfg["w_tail"] > 0 else (None, None)
         n = x.shape[0]
         spe = math.ceil(n / cfg["batch_size"])
@@ -199,7 +218,7 @@ class FlowTrainer(Estimator):
         opt = torch.optim.Adam(model.parameters(), lr=cfg["lr"], weight_decay=cfg["weight_decay"])
         trainer = {k: cfg[k] for k in _TRAJECTORY} | {"n_data": int(n), "data_sum": float(x.double().sum())}
         if xt is not None:
-            trainer |= {"n_tail": int(xt.shape[0]), "tail_sum": float(xt.double().sum() + ft.double().sum())}
+            trainer |= {"n_tail": int(xt.shape[0]), "tail_sha256": _digest(xt, ft)}
         history = {k: [] for k in (*HISTORY_KEYS, *VALIDATION_KEYS)}
         step = 0
         path = cfg["checkpoint"]
@@ -312,8 +331,7 @@ class FlowTrainer(Estimator):
             ft = _as_forces(tail[1], xt, "tail forces")
         except (ValueError, TypeError) as exc:
             raise type(exc)(f"tail: {exc}") from exc
-        with torch.no_grad():
-            ok = torch.cat([torch.isfinite(model.log_prob(xt[i:i + batch])) for i in range(0, len(xt), batch)])
+        ok = support_mask(model, xt, batch)
         if not bool(ok.all()):
             bad = torch.nonzero(~ok).flatten()
             raise ValueError(f"tail: {len(bad)} of {len(xt)} configurations lie where the model's density is 0 (first: "
@@ -342,12 +360,12 @@ class FlowTrainer(Estimator):
         old = ck["trainer"]
         # checkpoints from before the decay and tail options trained at a constant lr, without a tail term
         old = {"lr_decay": 1.0, "w_tail": 0.0} | old
-        sums = ("data_sum", "tail_sum")
-        changed = [k for k in trainer if k not in sums and old.get(k) != trainer[k]]
-        for k in sums:
-            if not changed and k in trainer and not math.isclose(old.get(k, math.nan), trainer[k], rel_tol=1e-6,
-                                                                 abs_tol=1e-6):
-                changed = [f"{'data' if k == 'data_sum' else 'tail'} (same size, other values)"]
+        changed = [k for k in trainer if k not in ("data_sum", "tail_sha256") and old.get(k) != trainer[k]]
+        if not changed and not math.isclose(old.get("data_sum", math.nan), trainer["data_sum"], rel_tol=1e-6,
+                                            abs_tol=1e-6):
+            changed = ["data (same size, other values)"]
+        if not changed and "tail_sha256" in trainer and old.get("tail_sha256") != trainer["tail_sha256"]:
+            changed = ["tail (same size, other values or order)"]
         if changed:
             detail = ", ".join(f"{k}: {old.get(k)!r} then, {trainer.get(k)!r} now" for k in changed)
             raise ValueError(f"checkpoint {path} was written by a different training run ({detail}); "

@@ -136,19 +136,26 @@ def _amber_energies(x, platform: str = "Reference") -> np.ndarray:
 
 
 def _amber_eval(x, platform: str, *, forces: bool) -> np.ndarray:
-    """Amber energies (n,) kJ/mol or forces (n, N, 3) kJ/mol/nm, one OpenMM call per configuration."""
+    """Amber energies (n,) kJ/mol or forces (n, N, 3) kJ/mol/nm of alanine dipeptide configurations."""
+    from statgen.md.system import alanine_dipeptide
+
+    _, system, _ = alanine_dipeptide()
+    return system_eval(system, _frames(x, system.getNumParticles()), platform, forces=forces)
+
+
+def system_eval(system, x: np.ndarray, platform: str, *, forces: bool) -> np.ndarray:
+    """Energies (n,) kJ/mol or forces (n, N, 3) kJ/mol/nm of an OpenMM System at configurations x (n, N, 3) nm
+    (shape already checked), one OpenMM call per configuration in one Context."""
     from statgen.md.data import get_platform
-    from statgen.md.system import alanine_dipeptide, import_openmm
+    from statgen.md.system import import_openmm
 
     openmm = import_openmm()
     unit = openmm.unit
-    _, system, _ = alanine_dipeptide()
-    x = _frames(x, system.getNumParticles())
     out = np.empty((len(x), *x.shape[1:]) if forces else len(x))
     if not len(x):
         return out
     ctx = openmm.Context(system, openmm.VerletIntegrator(0.001), get_platform(platform))
-    for i, xi in enumerate(x):  # OpenMM evaluates one configuration per call
+    for i, xi in enumerate(x):
         ctx.setPositions(xi)
         if forces:
             f = ctx.getState(getForces=True).getForces(asNumpy=True)

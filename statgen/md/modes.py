@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from statgen._checks import as_array, check_memory, check_positive
+from statgen.md.analysis import system_eval
 from statgen.md.evaluator import _check_energy_model, model_dtype_device
 from statgen.md.potential import check_masses
 from statgen.md.system import alanine_dipeptide, import_openmm, kbt
@@ -70,7 +71,7 @@ def vibrational_frequencies(potential, positions, *, temperature=300.0, masses=N
         unit = import_openmm().unit
         masses = [system.getParticleMass(i).value_in_unit(unit.dalton) for i in range(n)]
     m = check_masses(masses, n)
-    check_memory(3 * len(x) * (3 * n) ** 2 * 8, f"Hessians of {len(x)} configurations of {n} atoms")
+    check_memory(6 * len(x) * (3 * n) ** 2 * 8, f"Hessians of {len(x)} configurations of {n} atoms")
     if system is not None:
         hessian = _system_hessians(system, x, check_positive(step, "step"), platform)
     else:
@@ -87,42 +88,42 @@ def _model_hessians(model, x: np.ndarray, kbt_: float) -> np.ndarray:
     import torch
 
     dtype, device = model_dtype_device(model)
-    xt = torch.tensor(x, dtype=dtype, device=device, requires_grad=True)
-    energy = model.energy(xt)
-    if not bool(torch.isfinite(energy).all()):
-        bad = torch.nonzero(~torch.isfinite(energy)).flatten().tolist()
-        raise ValueError(f"positions: the model's energy is not finite at configurations {bad[:10]} "
-                         "(outside its support?)")
-    (grad,) = torch.autograd.grad(energy.sum(), xt, create_graph=True)
-    grad = grad.reshape(len(x), -1)
-    rows = []
-    for i in range(grad.shape[1]):  # configurations are independent: one backward gives row i of every Hessian
-        (row,) = torch.autograd.grad(grad[:, i].sum(), xt, retain_graph=i + 1 < grad.shape[1])
-        rows.append(row.reshape(len(x), -1))
-    return kbt_ * torch.stack(rows, 1).detach().cpu().double().numpy()
+    with torch.enable_grad():  # also under a caller's torch.no_grad()
+        xt = torch.tensor(x, dtype=dtype, device=device, requires_grad=True)
+        energy = model.energy(xt)
+        if not bool(torch.isfinite(energy).all()):
+            bad = torch.nonzero(~torch.isfinite(energy)).flatten().tolist()
+            raise ValueError(f"positions: the model's energy is not finite at configurations {bad[:10]} "
+                             "(outside its support?)")
+        (grad,) = torch.autograd.grad(energy.sum(), xt, create_graph=True)
+        grad = grad.reshape(len(x), -1)
+        rows = []
+        for i in range(grad.shape[1]):  # configurations are independent: one backward gives row i of every Hessian
+            if not grad.requires_grad:  # an energy linear in x: zero Hessian
+                rows.append(torch.zeros_like(grad))
+                continue
+            (row,) = torch.autograd.grad(grad[:, i].sum(), xt, retain_graph=i + 1 < grad.shape[1], allow_unused=True)
+            rows.append(torch.zeros_like(grad) if row is None else row.reshape(len(x), -1))
+    hessian = kbt_ * torch.stack(rows, 1).detach().cpu().double().numpy()
+    _check_finite(hessian, "the model's energy has a non-finite second derivative")
+    return hessian
 
 
 def _system_hessians(system, x: np.ndarray, step: float, platform: str) -> np.ndarray:
     """Hessians (R, 3N, 3N) kJ/mol/nm² by central differences of the System's forces."""
-    from statgen.md.data import get_platform
+    r, n, _ = x.shape
+    n3 = 3 * n
+    shifted = np.repeat(x.reshape(r, 1, 1, n3), n3, 1).repeat(2, 2)  # (R, 3N, ±, 3N)
+    idx = np.arange(n3)
+    shifted[:, idx, 0, idx] += step
+    shifted[:, idx, 1, idx] -= step
+    f = system_eval(system, shifted.reshape(-1, n, 3), platform, forces=True).reshape(r, n3, 2, n3)
+    hessian = -(f[:, :, 0] - f[:, :, 1]) / (2 * step)
+    _check_finite(hessian, "the System's forces are not finite (overlapping atoms?)")
+    return hessian
 
-    openmm = import_openmm()
-    unit = openmm.unit
-    ctx = openmm.Context(system, openmm.VerletIntegrator(0.001), get_platform(platform))
 
-    def forces(xi):
-        ctx.setPositions(xi)
-        return ctx.getState(getForces=True).getForces(asNumpy=True).value_in_unit(unit.kilojoule_per_mole / unit.nanometer)
-
-    n3 = x.shape[1] * 3
-    out = np.empty((len(x), n3, n3))
-    for r, xr in enumerate(x):
-        flat = xr.reshape(-1)
-        for i in range(n3):
-            plus, minus = flat.copy(), flat.copy()
-            plus[i] += step
-            minus[i] -= step
-            out[r, i] = -(forces(plus.reshape(-1, 3)) - forces(minus.reshape(-1, 3))).reshape(-1) / (2 * step)
-        if not np.isfinite(out[r]).all():
-            raise ValueError(f"positions: the System's forces are not finite near configuration {r} (overlapping atoms?)")
-    return out
+def _check_finite(hessian: np.ndarray, why: str) -> None:
+    bad = np.flatnonzero(~np.isfinite(hessian).all(axis=(1, 2)))
+    if bad.size:
+        raise ValueError(f"positions: {why} near configurations {bad[:10].tolist()}")

@@ -61,9 +61,7 @@ def train_boltzmann_generator(model, positions, forces=None, *, steps: int = 100
     trainer = FlowTrainer(w_nll=w_nll, w_fm=w_fm, w_tail=w_tail, steps=steps, batch_size=batch_size, lr=lr,
                           lr_decay=lr_decay, seed=seed,
                           checkpoint=checkpoint, checkpoint_every=checkpoint_every, progress=progress)
-    if tail is not None:
-        if not (isinstance(tail, tuple | list) and len(tail) == 2):
-            raise TypeError(f"tail must be a pair (positions, forces), got {type(tail).__name__}")
+    if isinstance(tail, tuple | list) and len(tail) == 2:  # anything else: FlowTrainer refuses it by name
         tail = (as_positions(tail[0], n_atoms, dtype=dtype, device=device, name="tail positions"),
                 as_positions(tail[1], n_atoms, dtype=dtype, device=device, name="tail forces"))
     return trainer.fit(model, x, f, validation=validation, tail=tail).history_
@@ -81,7 +79,9 @@ def tail_configurations(positions, *, sigma: float = 0.003, n: int = 20000, seed
     import torch
 
     from statgen._checks import check_int, check_positive
+    from statgen.flows.training import support_mask
     from statgen.md.analysis import amber_forces
+    from statgen.md.evaluator import model_dtype_device
 
     x = as_positions(positions, 22, dtype=torch.float64, name="positions").numpy()
     if not len(x):
@@ -92,9 +92,6 @@ def tail_configurations(positions, *, sigma: float = 0.003, n: int = 20000, seed
     xt = x[rng.integers(len(x), size=n)] + sigma * rng.normal(size=(n, *x.shape[1:]))
     if model is not None:
         check_model(model, "log_prob")
-        p = next(iter(model.parameters()))
-        with torch.no_grad():
-            lp = torch.cat([model.log_prob(torch.as_tensor(xt[i:i + 4096], dtype=p.dtype, device=p.device)).cpu()
-                            for i in range(0, n, 4096)])
-        xt = xt[torch.isfinite(lp).numpy()]
+        dtype, device = model_dtype_device(model)
+        xt = xt[support_mask(model, torch.as_tensor(xt, dtype=dtype, device=device)).numpy()]
     return xt, amber_forces(xt, platform=platform)

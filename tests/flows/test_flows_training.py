@@ -307,5 +307,35 @@ def test_tail_argument_checks(tmp_path):
     train_flow(new_flow(), x, epochs=1, w_tail=0.1, tail=(xt, np.zeros((4, 1))), checkpoint=ck, progress=False)
     with pytest.raises(ValueError, match="w_tail: 0.1 then, 0.2 now"):
         train_flow(new_flow(), x, epochs=2, w_tail=0.2, tail=(xt, np.zeros((4, 1))), checkpoint=ck, progress=False)
-    with pytest.raises(ValueError, match=r"tail \(same size, other values\)"):
+    with pytest.raises(ValueError, match=r"tail \(same size, other values or order\)"):
         train_flow(new_flow(), x, epochs=2, w_tail=0.1, tail=(xt, np.ones((4, 1))), checkpoint=ck, progress=False)
+    with pytest.raises(ValueError, match="tail is given but w_tail = 0"):
+        train_flow(new_flow(), x, tail=(xt, np.zeros((4, 1))), progress=False)
+    # forces that sum to the same value (scaled zero-sum forces, a reordered set) are still another tail set
+    xs = np.linspace(0.1, 0.9, 4)[:, None]
+    fs = np.array([[1.0], [-1.0], [2.0], [-2.0]])
+    ck2 = tmp_path / "ck2.pt"
+    train_flow(new_flow(), x, epochs=1, w_tail=0.1, tail=(xs, fs), checkpoint=ck2, progress=False)
+    for other in ((xs, 40 * fs), (xs[::-1], fs[::-1])):
+        with pytest.raises(ValueError, match="tail .same size, other values or order"):
+            train_flow(new_flow(), x, epochs=2, w_tail=0.1, tail=other, checkpoint=ck2, progress=False)
+
+
+def test_a_checkpoint_from_before_the_tail_term_resumes(tmp_path):
+    """Checkpoints written before w_tail existed have no such setting and no tail_force_mse history."""
+    from statgen.flows.checkpoint import load_checkpoint, save_checkpoint_atomic
+
+    x = np.random.default_rng(6).random((40, 1))
+    kw = dict(batch_size=16, lr=1e-2, seed=2, progress=False)
+    ref = new_flow(4)
+    FlowTrainer(steps=6, **kw).fit(ref, x)
+    ck = tmp_path / "old.pt"
+    FlowTrainer(steps=3, checkpoint=ck, **kw).fit(new_flow(4), x)
+    old = load_checkpoint(ck)
+    del old["trainer"]["w_tail"], old["history"]["tail_force_mse"]
+    save_checkpoint_atomic(ck, old)
+    flow = new_flow(9)
+    tr = FlowTrainer(steps=6, checkpoint=ck, **kw).fit(flow, x)
+    for a, b in zip(ref.parameters(), flow.parameters(), strict=True):
+        assert torch.equal(a, b)
+    assert len(tr.history_["tail_force_mse"]) == 6 and np.isnan(tr.history_["tail_force_mse"]).all()

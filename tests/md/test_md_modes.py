@@ -52,6 +52,18 @@ def test_model_frequencies_equal_the_closed_form_of_a_quadratic_energy():
                                rtol=1e-10, atol=1e-8)
 
 
+def test_an_energy_linear_in_x_has_zero_frequencies_also_under_no_grad():
+    class _Linear:
+        n_atoms = 2
+
+        def energy(self, x):
+            return 3.0 * x.reshape(len(x), -1).sum(-1)
+
+    with torch.no_grad():
+        omega = vibrational_frequencies(_Linear(), np.array([[0.0, 0.0, 0.0], [0.1, 0.0, 0.0]]), masses=[1.0, 2.0])
+    np.testing.assert_array_equal(omega, np.zeros(6))
+
+
 def test_system_frequencies_of_a_harmonic_bond_equal_sqrt_k_over_mu():
     m1, m2, k, r0 = 1.008, 12.011, 2.845e5, 0.109  # a C–H bond (Amber's force constant, kJ/mol/nm²)
     system = openmm.System()
