@@ -238,6 +238,7 @@ class FlowTrainer(Estimator):
                                               "epoch": step // spe, "history": history, "trainer": trainer})
 
         kl_gen = torch.Generator(device=device)
+        tail_gen = torch.Generator()  # CPU: the tail indices are drawn there, as documented
         perm, perm_epoch = None, -1
         model.train()
         try:
@@ -252,8 +253,8 @@ class FlowTrainer(Estimator):
                     idx = perm[k * cfg["batch_size"]:(k + 1) * cfg["batch_size"]]
                     tail_batch = None
                     if xt is not None:
-                        g = torch.Generator().manual_seed(stream_seed(cfg["seed"], 2, step))
-                        it = torch.randint(xt.shape[0], (cfg["batch_size"],), generator=g).to(xt.device)
+                        tail_gen.manual_seed(stream_seed(cfg["seed"], 2, step))
+                        it = torch.randint(xt.shape[0], (cfg["batch_size"],), generator=tail_gen).to(xt.device)
                         tail_batch = (xt[it], ft[it])
                     loss, terms = self._loss(model, x[idx], None if f_all is None else f_all[idx], cfg, energy_fn,
                                              kl_gen, step, tail_batch)

@@ -110,22 +110,21 @@ def amber_energies(x, *, platform: str = "Reference") -> np.ndarray:
     """Amber99SB-ILDN + OBC potential energies (kJ/mol) of configurations x (n, N, 3) nm, N the system's atoms.
 
     Raises ``ValueError`` when an energy is not finite (overlapping atoms)."""
-    out = _amber_energies(x, platform)
-    bad = np.flatnonzero(~np.isfinite(out))
-    if bad.size:
-        raise ValueError(f"x: the Amber energy is not finite for {bad.size} of {len(x)} frames (first: frame "
-                         f"{bad[0]}); overlapping atoms?")
-    return out
+    return _refuse_nonfinite(_amber_energies(x, platform), "the Amber energy is")
 
 
 def amber_forces(x, *, platform: str = "Reference") -> np.ndarray:
     """Amber99SB-ILDN + OBC forces (n, N, 3) kJ/mol/nm of configurations x (n, N, 3) nm.
 
     Raises ``ValueError`` when a force is not finite (overlapping atoms)."""
-    out = _amber_eval(x, platform, forces=True)
-    bad = np.flatnonzero(~np.isfinite(out).all(axis=(1, 2)))
+    return _refuse_nonfinite(_amber_eval(x, platform, forces=True), "the Amber forces are")
+
+
+def _refuse_nonfinite(out: np.ndarray, what: str) -> np.ndarray:
+    """``out`` (one row per frame), or a ValueError naming the frames where ``what`` not finite."""
+    bad = np.flatnonzero(~np.isfinite(out).all(axis=tuple(range(1, out.ndim))))
     if bad.size:
-        raise ValueError(f"x: the Amber forces are not finite for {bad.size} of {len(x)} frames (first: frame "
+        raise ValueError(f"x: {what} not finite for {bad.size} of {len(out)} frames (first: frame "
                          f"{bad[0]}); overlapping atoms?")
     return out
 

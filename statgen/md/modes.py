@@ -97,13 +97,13 @@ def _model_hessians(model, x: np.ndarray, kbt_: float) -> np.ndarray:
                              "(outside its support?)")
         (grad,) = torch.autograd.grad(energy.sum(), xt, create_graph=True)
         grad = grad.reshape(len(x), -1)
-        rows = []
-        for i in range(grad.shape[1]):  # configurations are independent: one backward gives row i of every Hessian
-            if not grad.requires_grad:  # an energy linear in x: zero Hessian
-                rows.append(torch.zeros_like(grad))
-                continue
-            (row,) = torch.autograd.grad(grad[:, i].sum(), xt, retain_graph=i + 1 < grad.shape[1], allow_unused=True)
-            rows.append(torch.zeros_like(grad) if row is None else row.reshape(len(x), -1))
+        n3 = grad.shape[1]
+        rows = [torch.zeros_like(grad)] * n3  # an energy linear in x (grad without a graph): zero Hessian
+        if grad.requires_grad:
+            for i in range(n3):  # configurations are independent: one backward gives row i of every Hessian
+                (row,) = torch.autograd.grad(grad[:, i].sum(), xt, retain_graph=i + 1 < n3, allow_unused=True)
+                if row is not None:
+                    rows[i] = row.reshape(len(x), -1)
     hessian = kbt_ * torch.stack(rows, 1).detach().cpu().double().numpy()
     _check_finite(hessian, "the model's energy has a non-finite second derivative")
     return hessian
